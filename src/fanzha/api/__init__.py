@@ -1,0 +1,1 @@
+"""fanzha.api (see DESIGN.md)."""

@@ -1,0 +1,50 @@
+"""Settings from the environment (``FANZHA_*``); production settings fail closed."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from platformdirs import user_data_path
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Where fanzha keeps its data and how it runs.
+
+    ``FANZHA_HOME`` holds the embedded case store (``cases.db``) and the flow store (``flows/``);
+    ``FANZHA_DATABASE_URL`` points the case store at PostgreSQL instead.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="FANZHA_", extra="ignore")
+
+    home: Path = Field(default_factory=lambda: user_data_path("fanzha"))
+    database_url: str | None = None
+    environment: Literal["development", "test", "production"] = "development"
+    secret_key: str | None = None
+    timezone: str = Field(default="Asia/Shanghai", description="local time of records that carry no offset")
+    stop_payment_minutes: int = 30
+
+    @model_validator(mode="after")
+    def _fail_closed(self) -> Settings:
+        if self.environment == "production" and (not self.secret_key or len(self.secret_key) < 32):
+            raise ValueError("FANZHA_SECRET_KEY of at least 32 characters is required in production")
+        return self
+
+    @property
+    def case_store_url(self) -> str:
+        """SQLAlchemy URL of the case store."""
+        return self.database_url or f"sqlite:///{self.home / 'cases.db'}"
+
+    @property
+    def flow_store_path(self) -> Path:
+        """Folder of the Parquet flow store."""
+        return self.home / "flows"
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Settings read once from the environment."""
+    return Settings()

@@ -1,0 +1,1 @@
+"""fanzha.flow (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""fanzha.link (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""fanzha.ops (see DESIGN.md)."""

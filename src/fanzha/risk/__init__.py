@@ -1,0 +1,1 @@
+"""fanzha.risk (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""fanzha.spark (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""fanzha.text (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""fanzha.web (see DESIGN.md)."""
