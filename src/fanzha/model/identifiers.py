@@ -99,7 +99,7 @@ def normalize_phone(raw: str, region: str = "CN") -> NormalizedValue:
         return NormalizedValue(text, False)
     if digits.startswith("00"):
         digits, plus = digits[2:], True
-    if not plus and _SERVICE_NUMBER.match(digits):
+    if not plus and (_SERVICE_NUMBER.match(digits) or _short_number(digits, region)):
         return NormalizedValue(digits, True)
     if not plus and len(digits) == 13 and digits.startswith("86") and digits[2] == "1":
         plus = True
@@ -109,6 +109,17 @@ def normalize_phone(raw: str, region: str = "CN") -> NormalizedValue:
         return NormalizedValue(("+" if plus else "") + digits, False)
     formatted = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
     return NormalizedValue(formatted, phonenumbers.is_valid_number(parsed))
+
+
+def _short_number(digits: str, region: str) -> bool:
+    """A short code valid in ``region`` (UK premium SMS ``87121``), kept as its digits like a service number."""
+    if len(digits) > 6:
+        return False
+    try:
+        parsed = phonenumbers.parse(digits, region)
+    except phonenumbers.NumberParseException:
+        return False
+    return bool(phonenumbers.shortnumberinfo.is_valid_short_number_for_region(parsed, region))
 
 
 def normalize_bank_account(raw: str) -> NormalizedValue:

@@ -1,0 +1,163 @@
+"""Tables of the case store (SQLAlchemy 2 typed declarative models).
+
+Later rooms (campaigns, tasks, warnings, users) add their own models on :class:`Base` and their own
+Alembic revision; the constraint naming convention keeps names identical on SQLite and PostgreSQL so
+migrations can refer to them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from fanzha.store.cases.engine import UtcDateTime
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+LINK_SOURCES = ("form", "text", "payment")
+
+
+class Base(DeclarativeBase):
+    """Declarative base of every case-store table."""
+
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    type_annotation_map: ClassVar[dict[Any, Any]] = {datetime: UtcDateTime(), dict[str, Any]: JSON()}
+
+
+class UnitRow(Base):
+    """A unit (部/省/市/县 centre or bank/telco liaison desk); the tree runs through ``parent``."""
+
+    __tablename__ = "units"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    parent: Mapped[str | None] = mapped_column(String(32), ForeignKey("units.code"), index=True)
+    region_code: Mapped[str | None] = mapped_column(String(12))
+
+
+class ReportRow(Base):
+    """A victim report or tip (接警/举报); victim fields are personal data, read only through audited calls."""
+
+    __tablename__ = "reports"
+    __table_args__ = (
+        CheckConstraint("kind IN ('case', 'tip')", name="kind"),
+        Index(None, "received_at"),
+        Index(None, "reporter_unit", "received_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    channel: Mapped[str] = mapped_column(String(16))
+    received_at: Mapped[datetime]
+    reporter_unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"))
+    victim_pseudonym: Mapped[str | None] = mapped_column(String(64))
+    victim_age_band: Mapped[str | None] = mapped_column(String(8))
+    victim_region: Mapped[str | None] = mapped_column(String(6))
+    victim_account: Mapped[str | None] = mapped_column(String(64))
+    narrative: Mapped[str] = mapped_column(Text)
+    language: Mapped[str | None] = mapped_column(String(8))
+    declared_fraud_type: Mapped[str | None] = mapped_column(String(64))
+    classified_fraud_type: Mapped[str | None] = mapped_column(String(64))
+    classified_confidence: Mapped[float | None] = mapped_column(Float)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    ingested_at: Mapped[datetime]
+
+
+class PaymentRow(Base):
+    """A victim's payment into the scam, the ``payment_index``-th of its report."""
+
+    __tablename__ = "payments"
+
+    report_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    payment_index: Mapped[int] = mapped_column(Integer, primary_key=True)
+    from_account: Mapped[str] = mapped_column(String(64))
+    to_account: Mapped[str] = mapped_column(String(128))
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(8))
+    time: Mapped[datetime]
+    rail: Mapped[str] = mapped_column(String(16))
+    to_bank: Mapped[str | None] = mapped_column(Text)
+    to_name: Mapped[str | None] = mapped_column(Text)
+
+
+class IdentifierRow(Base):
+    """A normalised identifier (涉案要素), one row per kind and value, with how often and when it was reported."""
+
+    __tablename__ = "identifiers"
+    __table_args__ = (UniqueConstraint("kind", "value"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    value: Mapped[str] = mapped_column(String(512))
+    valid: Mapped[bool] = mapped_column(Boolean)
+    first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
+    report_count: Mapped[int] = mapped_column(Integer)
+
+
+class ReportIdentifierRow(Base):
+    """Provenance of a report–identifier link: the form entry, the payment or the span of text that made it.
+
+    ``ordinal`` is the entry's index in the form list, the payment index, or the span start in the narrative.
+    """
+
+    __tablename__ = "report_identifiers"
+    __table_args__ = (CheckConstraint("source IN ('form', 'text', 'payment')", name="source"),)
+
+    report_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    identifier_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("identifiers.id"), primary_key=True, index=True
+    )
+    source: Mapped[str] = mapped_column(String(8), primary_key=True)
+    ordinal: Mapped[int] = mapped_column(Integer, primary_key=True)
+    span_start: Mapped[int | None] = mapped_column(Integer)
+    span_end: Mapped[int | None] = mapped_column(Integer)
+    raw: Mapped[str | None] = mapped_column(Text)
+    valid: Mapped[bool] = mapped_column(Boolean)
+
+
+class AuditEventRow(Base):
+    """The append-only, hash-chained audit log; database triggers refuse UPDATE and DELETE."""
+
+    __tablename__ = "audit_events"
+    __table_args__ = (Index(None, "object_type", "object_id"),)
+
+    seq: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    time: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(64))
+    object_id: Mapped[str] = mapped_column(String(128))
+    detail: Mapped[dict[str, Any]]
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))

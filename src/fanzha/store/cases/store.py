@@ -1,0 +1,654 @@
+"""CaseStore: the repository over the case database (reports, units, identifiers, audit).
+
+Writes are batched (one executemany per table, identifiers upserted with ON CONFLICT) and each batch is one
+transaction; every read of a victim's personal data appends an event to the hash-chained audit log.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from types import TracebackType
+from typing import Any, NamedTuple
+
+from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
+
+from fanzha.model import (
+    Identifier,
+    IdentifierKind,
+    Payment,
+    PaymentRail,
+    Report,
+    ReportKind,
+    Unit,
+    mask_value,
+    normalize_identifier,
+    utcnow,
+)
+from fanzha.store.cases import rows
+from fanzha.store.cases.audit import append_event, first_broken_seq
+from fanzha.store.cases.engine import create_case_engine, writer
+from fanzha.store.cases.records import (
+    AddResult,
+    CaseCounts,
+    CaseStoreError,
+    IdentifierLink,
+    Mention,
+    ReportConflictError,
+    ReportNotFoundError,
+    ReportSummary,
+    UnknownUnitError,
+)
+from fanzha.store.cases.schema import (
+    AuditEventRow,
+    Base,
+    IdentifierRow,
+    PaymentRow,
+    ReportIdentifierRow,
+    ReportRow,
+    UnitRow,
+)
+
+logger = logging.getLogger(__name__)
+
+REPORTS = Base.metadata.tables["reports"]
+PAYMENTS = Base.metadata.tables["payments"]
+IDENTIFIERS = Base.metadata.tables["identifiers"]
+LINKS = Base.metadata.tables["report_identifiers"]
+UNITS = Base.metadata.tables["units"]
+CHUNK = 2_000
+
+
+class _Link(NamedTuple):
+    report_id: str
+    kind: str
+    value: str
+    valid: bool
+    source: str
+    ordinal: int
+    span_start: int | None
+    span_end: int | None
+    raw: str | None
+    seen: datetime
+
+
+@dataclass
+class _Seen:
+    reports: set[str]
+    first: datetime
+    last: datetime
+    valid: bool
+
+
+class CaseStore:
+    """The case store at a SQLAlchemy URL; run :func:`fanzha.store.cases.upgrade` on the URL first.
+
+    >>> store = CaseStore("sqlite:///cases.db")  # doctest: +SKIP
+    >>> store.add_reports(reports).inserted  # doctest: +SKIP
+    """
+
+    def __init__(self, url: str) -> None:
+        self.engine = create_case_engine(url)
+        self._writer = writer(self.engine)
+
+    def close(self) -> None:
+        """Close every pooled connection."""
+        self.engine.dispose()
+
+    def __enter__(self) -> CaseStore:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # --- units ---------------------------------------------------------------------------------------
+
+    def add_units(self, units: Iterable[Unit]) -> AddResult:
+        """Add or update units (部省市县 tree); parents may come in the same batch in any order.
+
+        A unit stored with the same fields is counted unchanged; one whose name, level, parent or region changed
+        is updated. A parent code that is neither stored nor in the batch raises :class:`UnknownUnitError`.
+        """
+        batch = _unique_units(units)
+        with Session(self._writer) as session, session.begin():
+            stored = {
+                row.code: row
+                for chunk in _chunks(list(batch))
+                for row in session.scalars(select(UnitRow).where(UnitRow.code.in_(chunk)))
+            }
+            missing = _missing_units(session, {code: u.parent for code, u in batch.items()}, set(batch))
+            if missing:
+                raise UnknownUnitError(missing)
+            new = [batch[code] for code in _parents_first(batch) if code not in stored]
+            changed = [
+                u
+                for code, u in batch.items()
+                if code in stored and rows.unit_row(u) != _unit_dict(stored[code])
+            ]
+            if new:
+                session.execute(insert(UNITS), [rows.unit_row(u) for u in new])
+            for unit in changed:
+                session.execute(update(UNITS).where(UNITS.c.code == unit.code).values(rows.unit_row(unit)))
+        return AddResult(
+            inserted=len(new), unchanged=len(batch) - len(new) - len(changed), updated=len(changed)
+        )
+
+    # --- reports: writing ----------------------------------------------------------------------------
+
+    def add_reports(
+        self,
+        reports: Iterable[Report],
+        *,
+        identifiers_from_text: Mapping[str, Sequence[Mention]] | None = None,
+        actor: str = "intake",
+    ) -> AddResult:
+        """Store a batch of reports (接警入库), all or nothing; re-ingesting the same reports changes nothing.
+
+        A report already stored with the same content hash is counted unchanged; one stored with different
+        content raises :class:`ReportConflictError` naming it, and nothing of the batch is written. Identifiers
+        named on the form (source ``form``), payees of payments (``payment``: bank accounts, or wallets for
+        crypto payments) and ``identifiers_from_text[report_id]`` (``text``, with spans; linked also to reports
+        already stored, once) are upserted with their counts and first/last seen, and linked with provenance.
+        Values must already be normalised (``Identifier.parse``, ``fanzha.text.extract``).
+
+        Cost: O(reports + mentions) rows in a handful of batched statements.
+        """
+        batch = _unique_reports(reports)
+        mentions = identifiers_from_text or {}
+        strangers = sorted(set(mentions) - set(batch))
+        if strangers:
+            raise CaseStoreError(
+                f"identifiers_from_text names reports not in the batch: {', '.join(strangers[:20])}"
+            )
+        with Session(self._writer) as session, session.begin():
+            stored = _stored_hashes(session, list(batch))
+            conflicts = sorted(
+                rid for rid, (_, digest) in batch.items() if rid in stored and stored[rid] != digest
+            )
+            if conflicts:
+                raise ReportConflictError(conflicts)
+            new = [report for rid, (report, _) in batch.items() if rid not in stored]
+            missing = _missing_units(session, {r.id: r.reporter_unit for r in new})
+            if missing:
+                raise UnknownUnitError(missing)
+            now = utcnow()
+            if new:
+                session.execute(insert(REPORTS), [rows.report_row(r, batch[r.id][1], now) for r in new])
+                payments = [rows.payment_row(r.id, i, p) for r in new for i, p in enumerate(r.payments)]
+                if payments:
+                    session.execute(insert(PAYMENTS), payments)
+            old_with_text = [batch[rid][0] for rid in mentions if rid in stored]
+            links = [link for r in new for link in _report_links(r, mentions.get(r.id, ()))]
+            links += [link for r in old_with_text for link in _text_links(r, mentions[r.id])]
+            linked = _link_identifiers(session, links, [r.id for r in old_with_text])
+            if new or linked:
+                append_event(
+                    session,
+                    actor,
+                    "reports.ingest",
+                    "report_batch",
+                    _batch_digest(batch),
+                    {
+                        "inserted": len(new),
+                        "unchanged": len(batch) - len(new),
+                        "links": linked,
+                    },
+                )
+        logger.info("reports: %d inserted, %d unchanged, %d links", len(new), len(batch) - len(new), linked)
+        return AddResult(inserted=len(new), unchanged=len(batch) - len(new))
+
+    def set_classifications(self, results: Iterable[tuple[str, str, float]]) -> int:
+        """Record the text room's fraud type and confidence per report id (诈骗类型研判); returns rows updated."""
+        params = [{"rid": rid, "fraud_type": ft, "confidence": conf} for rid, ft, conf in results]
+        if not params:
+            return 0
+        statement = (
+            update(REPORTS)
+            .where(REPORTS.c.id == bindparam("rid"))
+            .values(
+                classified_fraud_type=bindparam("fraud_type"), classified_confidence=bindparam("confidence")
+            )
+        )
+        with Session(self._writer) as session, session.begin():
+            result = session.connection().execute(statement, params)
+            return int(result.rowcount)
+
+    # --- reports: reading ----------------------------------------------------------------------------
+
+    def get_report(self, report_id: str, actor: str) -> Report:
+        """The full report, personal data included; the read is written to the audit log under ``actor``."""
+        with Session(self._writer) as session, session.begin():
+            row = session.get(ReportRow, report_id)
+            if row is None:
+                raise ReportNotFoundError(report_id)
+            payments = session.scalars(
+                select(PaymentRow).where(PaymentRow.report_id == report_id).order_by(PaymentRow.payment_index)
+            ).all()
+            form = session.execute(
+                select(
+                    IdentifierRow.kind,
+                    IdentifierRow.value,
+                    ReportIdentifierRow.valid,
+                    ReportIdentifierRow.raw,
+                )
+                .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+                .where(ReportIdentifierRow.report_id == report_id, ReportIdentifierRow.source == "form")
+                .order_by(ReportIdentifierRow.ordinal)
+            ).all()
+            report = rows.report_from_row(
+                row,
+                [rows.payment_from_row(p) for p in payments],
+                [
+                    Identifier(kind=IdentifierKind(kind), value=value, valid=valid, raw=raw)
+                    for kind, value, valid, raw in form
+                ],
+            )
+            if report.content_hash() != row.content_hash:
+                logger.warning("report %s read back with a different content hash", report_id)
+            append_event(session, actor, "report.read", "report", report_id, {})
+        return report
+
+    def list_reports(
+        self,
+        *,
+        units: Iterable[str] | None = None,
+        subunits: bool = True,
+        since: datetime | None = None,
+        until: datetime | None = None,
+        kind: ReportKind | None = None,
+        fraud_type: str | None = None,
+        limit: int = 50,
+        offset: int = 0,
+    ) -> list[ReportSummary]:
+        """Report summaries, newest first, with personal data masked (not audited: nothing personal is shown).
+
+        ``units`` keeps reports taken by those unit codes (and their subunits unless ``subunits`` is False);
+        ``since``/``until`` bound ``received_at`` as ``since <= t < until``; ``fraud_type`` matches the
+        classified type, or the declared one while unclassified, and a level-1 code matches its subtypes.
+        """
+        query = select(ReportRow).order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
+        query = _filtered(query, units, subunits, since, until, kind, fraud_type).limit(limit).offset(offset)
+        with Session(self.engine) as session:
+            page = session.scalars(query).all()
+            ids = [row.id for row in page]
+            losses = _losses(session, ids)
+            named = _form_identifiers(session, ids)
+        return [rows.summary(row, losses.get(row.id, {}), named.get(row.id, ())) for row in page]
+
+    def identifier_reports(self, kind: IdentifierKind | str, value: str) -> list[IdentifierLink]:
+        """Every mention linking a report to this identifier (涉案要素关联), oldest report first; ``value`` is
+        normalised first, so a phone or card may be given as written."""
+        normalized = normalize_identifier(kind, value).value
+        query = (
+            select(ReportIdentifierRow, ReportRow.received_at)
+            .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+            .join(ReportRow, ReportRow.id == ReportIdentifierRow.report_id)
+            .where(IdentifierRow.kind == IdentifierKind(kind).value, IdentifierRow.value == normalized)
+            .order_by(
+                ReportRow.received_at, ReportRow.id, ReportIdentifierRow.source, ReportIdentifierRow.ordinal
+            )
+        )
+        with Session(self.engine) as session:
+            return [
+                IdentifierLink(
+                    report_id=link.report_id,
+                    received_at=received_at,
+                    source=link.source,
+                    ordinal=link.ordinal,
+                    span_start=link.span_start,
+                    span_end=link.span_end,
+                    raw=link.raw,
+                )
+                for link, received_at in session.execute(query)
+            ]
+
+    def counts(self) -> CaseCounts:
+        """Totals for the summary table: reports by kind, loss per currency, identifiers per kind, units."""
+        with Session(self.engine) as session:
+            by_kind = dict(
+                session.execute(select(ReportRow.kind, func.count()).group_by(ReportRow.kind)).all()
+            )
+            loss = session.execute(
+                select(PaymentRow.currency, func.sum(PaymentRow.amount_minor)).group_by(PaymentRow.currency)
+            )
+            identifiers = session.execute(
+                select(IdentifierRow.kind, func.count()).group_by(IdentifierRow.kind)
+            ).all()
+            units = session.scalar(select(func.count()).select_from(UnitRow)) or 0
+            return CaseCounts(
+                reports=sum(by_kind.values()),
+                cases=by_kind.get(ReportKind.CASE.value, 0),
+                tips=by_kind.get(ReportKind.TIP.value, 0),
+                loss={currency: int(total) for currency, total in loss},
+                identifiers=dict(identifiers),
+                units=units,
+            )
+
+    # --- audit ---------------------------------------------------------------------------------------
+
+    def verify_audit_chain(self) -> int | None:
+        """The seq of the first audit event whose hash chain does not check (审计链校验), or None when whole.
+
+        Cost: one pass over the log, O(events) time, constant memory.
+        """
+        with Session(self.engine) as session:
+            events = session.scalars(
+                select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=1_000)
+            )
+            return first_broken_seq(events)
+
+
+def _unique_units(units: Iterable[Unit]) -> dict[str, Unit]:
+    batch: dict[str, Unit] = {}
+    for unit in units:
+        if batch.setdefault(unit.code, unit) != unit:
+            raise CaseStoreError(f"unit {unit.code} appears twice in the batch with different fields")
+    return batch
+
+
+def _unit_dict(row: UnitRow) -> dict[str, Any]:
+    return {
+        "code": row.code,
+        "name": row.name,
+        "level": row.level,
+        "parent": row.parent,
+        "region_code": row.region_code,
+    }
+
+
+def _parents_first(batch: Mapping[str, Unit]) -> list[str]:
+    """Codes ordered so each parent in the batch comes before its children; a cycle is an error."""
+    ordered: list[str] = []
+    placed: set[str] = set()
+    for start in batch:
+        chain: list[str] = []
+        code: str | None = start
+        while code is not None and code in batch and code not in placed:
+            if code in chain:
+                raise CaseStoreError(f"units form a cycle through {code}")
+            chain.append(code)
+            code = batch[code].parent
+        placed.update(chain)
+        ordered.extend(reversed(chain))
+    return ordered
+
+
+def _missing_units(
+    session: Session, wanted: Mapping[str, str | None], in_batch: set[str] | None = None
+) -> dict[str, str]:
+    """``record → unit code`` for each unit code named that is neither stored nor in the batch."""
+    codes = {code for code in wanted.values() if code} - (in_batch or set())
+    known = {
+        code
+        for chunk in _chunks(sorted(codes))
+        for code in session.scalars(select(UnitRow.code).where(UnitRow.code.in_(chunk)))
+    }
+    return {record: code for record, code in wanted.items() if code in codes and code not in known}
+
+
+def _unique_reports(reports: Iterable[Report]) -> dict[str, tuple[Report, str]]:
+    """Reports by id with their content hash (as :meth:`Report.content_hash`, from one JSON dump)."""
+    batch: dict[str, tuple[Report, str]] = {}
+    conflicts: list[str] = []
+    unstorable: list[str] = []
+    for report in reports:
+        canonical = report.model_dump_json()
+        if "\\u0000" in canonical:
+            unstorable += [f"report {report.id}, field {path}" for path in _nul_fields(report.model_dump())]
+        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+        if batch.setdefault(report.id, (report, digest))[1] != digest:
+            conflicts.append(report.id)
+    if unstorable:
+        raise CaseStoreError(
+            f"text with a NUL character cannot be stored, nothing was written: {'; '.join(unstorable[:20])}"
+        )
+    if conflicts:
+        raise ReportConflictError(sorted(set(conflicts)))
+    return batch
+
+
+def _nul_fields(value: Any, path: str = "") -> Iterator[str]:
+    """Dotted paths of the strings in ``value`` holding a NUL (PostgreSQL text cannot)."""
+    if isinstance(value, str) and "\x00" in value:
+        yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _nul_fields(item, f"{path}.{key}" if path else str(key))
+    elif isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            yield from _nul_fields(item, f"{path}.{index}")
+
+
+def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def _stored_hashes(session: Session, report_ids: Sequence[str]) -> dict[str, str]:
+    return {
+        rid: digest
+        for chunk in _chunks(report_ids)
+        for rid, digest in session.execute(
+            select(ReportRow.id, ReportRow.content_hash).where(ReportRow.id.in_(chunk))
+        )
+    }
+
+
+def _batch_digest(batch: Mapping[str, tuple[Report, str]]) -> str:
+    text = "\n".join(f"{rid}:{digest}" for rid, (_, digest) in sorted(batch.items()))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _payee(payment: Payment) -> Identifier | None:
+    kind = IdentifierKind.CRYPTO_WALLET if payment.rail == PaymentRail.CRYPTO else IdentifierKind.BANK_ACCOUNT
+    normalized = normalize_identifier(kind, payment.to_account)
+    if not normalized.value:
+        return None
+    return Identifier(kind=kind, value=normalized.value, valid=normalized.valid)
+
+
+def _report_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
+    seen = report.received_at
+    for ordinal, ident in enumerate(report.identifiers):
+        yield _Link(
+            report.id,
+            ident.kind.value,
+            ident.value,
+            ident.valid,
+            "form",
+            ordinal,
+            None,
+            None,
+            ident.raw,
+            seen,
+        )
+    for index, payment in enumerate(report.payments):
+        payee = _payee(payment)
+        if payee is not None:
+            raw = None if payee.value == payment.to_account else payment.to_account
+            yield _Link(
+                report.id, payee.kind.value, payee.value, payee.valid, "payment", index, None, None, raw, seen
+            )
+    yield from _text_links(report, mentions)
+
+
+def _text_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
+    for mention in mentions:
+        if "\x00" in mention.value or "\x00" in (mention.raw or ""):
+            raise CaseStoreError(f"report {report.id}: text mention at {mention.start} holds a NUL character")
+        kind = IdentifierKind(mention.kind).value
+        raw = None if mention.raw == mention.value else mention.raw
+        yield _Link(
+            report.id,
+            kind,
+            mention.value,
+            mention.valid,
+            "text",
+            mention.start,
+            mention.start,
+            mention.end,
+            raw,
+            report.received_at,
+        )
+
+
+def _link_identifiers(session: Session, links: list[_Link], stored_report_ids: Sequence[str]) -> int:
+    """Upsert the identifiers of ``links`` and insert the links not stored yet; returns links inserted."""
+    existing = _existing_links(session, stored_report_ids)
+    fresh: dict[tuple[str, str, str, str, int], _Link] = {}
+    for link in links:
+        fresh.setdefault((link.report_id, link.kind, link.value, link.source, link.ordinal), link)
+    for key in existing:
+        fresh.pop(key, None)
+    if not fresh:
+        return 0
+    linked_before = {(rid, kind, value) for rid, kind, value, _, _ in existing}
+    ids = _upsert_identifiers(session, _tally(fresh.values(), linked_before))
+    session.execute(
+        insert(LINKS),
+        [
+            {
+                "report_id": link.report_id,
+                "identifier_id": ids[link.kind, link.value],
+                "source": link.source,
+                "ordinal": link.ordinal,
+                "span_start": link.span_start,
+                "span_end": link.span_end,
+                "raw": link.raw,
+                "valid": link.valid,
+            }
+            for link in fresh.values()
+        ],
+    )
+    return len(fresh)
+
+
+def _existing_links(session: Session, report_ids: Sequence[str]) -> set[tuple[str, str, str, str, int]]:
+    query = select(
+        ReportIdentifierRow.report_id,
+        IdentifierRow.kind,
+        IdentifierRow.value,
+        ReportIdentifierRow.source,
+        ReportIdentifierRow.ordinal,
+    ).join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+    return {
+        tuple(row)  # type: ignore[misc]
+        for chunk in _chunks(report_ids)
+        for row in session.execute(query.where(ReportIdentifierRow.report_id.in_(chunk)))
+    }
+
+
+def _tally(links: Iterable[_Link], linked_before: set[tuple[str, str, str]]) -> dict[tuple[str, str], _Seen]:
+    """Per identifier: the reports newly linked to it, the earliest and latest of their times, any valid."""
+    tally: dict[tuple[str, str], _Seen] = {}
+    for link in links:
+        seen = tally.get((link.kind, link.value))
+        if seen is None:
+            seen = tally[link.kind, link.value] = _Seen(set(), link.seen, link.seen, link.valid)
+        if (link.report_id, link.kind, link.value) not in linked_before:
+            seen.reports.add(link.report_id)
+        seen.first, seen.last = min(seen.first, link.seen), max(seen.last, link.seen)
+        seen.valid = seen.valid or link.valid
+    return tally
+
+
+def _upsert_identifiers(
+    session: Session, tally: Mapping[tuple[str, str], _Seen]
+) -> dict[tuple[str, str], int]:
+    dialect = session.get_bind().dialect.name
+    module: Any = postgresql if dialect == "postgresql" else sqlite
+    least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
+    statement = module.insert(IDENTIFIERS)
+    table = IDENTIFIERS.c
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.kind, table.value],
+        set_={
+            "valid": or_(table.valid, statement.excluded.valid),
+            "first_seen": least(table.first_seen, statement.excluded.first_seen),
+            "last_seen": greatest(table.last_seen, statement.excluded.last_seen),
+            "report_count": table.report_count + statement.excluded.report_count,
+        },
+    ).returning(table.id, table.kind, table.value)
+    params = [
+        {
+            "kind": kind,
+            "value": value,
+            "valid": seen.valid,
+            "first_seen": seen.first,
+            "last_seen": seen.last,
+            "report_count": len(seen.reports),
+        }
+        for (kind, value), seen in tally.items()
+    ]
+    result = session.execute(statement, params)
+    return {(kind, value): ident for ident, kind, value in result}
+
+
+def _filtered(
+    query: Select[ReportRow],
+    units: Iterable[str] | None,
+    subunits: bool,
+    since: datetime | None,
+    until: datetime | None,
+    kind: ReportKind | None,
+    fraud_type: str | None,
+) -> Select[ReportRow]:
+    if units is not None:
+        query = query.where(ReportRow.reporter_unit.in_(_unit_codes(list(units), subunits)))
+    if since is not None:
+        query = query.where(ReportRow.received_at >= since)
+    if until is not None:
+        query = query.where(ReportRow.received_at < until)
+    if kind is not None:
+        query = query.where(ReportRow.kind == ReportKind(kind).value)
+    if fraud_type is not None:
+        effective = func.coalesce(ReportRow.classified_fraud_type, ReportRow.declared_fraud_type)
+        query = query.where(
+            or_(effective == fraud_type, effective.startswith(fraud_type + ".", autoescape=True))
+        )
+    return query
+
+
+def _unit_codes(codes: list[str], subunits: bool) -> Select[str] | list[str]:
+    """The codes themselves, or a recursive query over the unit tree (a unit sees its children's work)."""
+    if not subunits:
+        return codes
+    tree = select(UnitRow.code).where(UnitRow.code.in_(codes)).cte("unit_tree", recursive=True)
+    tree = tree.union(select(UnitRow.code).join(tree, UnitRow.parent == tree.c.code))
+    return select(tree.c.code)
+
+
+def _losses(session: Session, report_ids: Sequence[str]) -> dict[str, dict[str, int]]:
+    losses: dict[str, dict[str, int]] = {}
+    if not report_ids:
+        return losses
+    query = (
+        select(PaymentRow.report_id, PaymentRow.currency, func.sum(PaymentRow.amount_minor))
+        .where(PaymentRow.report_id.in_(report_ids))
+        .group_by(PaymentRow.report_id, PaymentRow.currency)
+    )
+    for rid, currency, total in session.execute(query):
+        losses.setdefault(rid, {})[currency] = int(total)
+    return losses
+
+
+def _form_identifiers(session: Session, report_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
+    named: dict[str, list[str]] = {}
+    if not report_ids:
+        return {}
+    query: Select[str, str, str] = (
+        select(ReportIdentifierRow.report_id, IdentifierRow.kind, IdentifierRow.value)
+        .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+        .where(ReportIdentifierRow.report_id.in_(report_ids), ReportIdentifierRow.source == "form")
+        .order_by(ReportIdentifierRow.report_id, ReportIdentifierRow.ordinal)
+    )
+    for rid, kind, value in session.execute(query):
+        named.setdefault(rid, []).append(f"{kind}:{mask_value(kind, value)}")
+    return {rid: tuple(keys) for rid, keys in named.items()}

@@ -1,0 +1,163 @@
+"""Money amounts in report text (涉案金额): ``3万元``, ``3.5万``, ``人民币叁万元``, ``三万五``, ``¥30,000``, ``$500``,
+``USD 500``, ``500 USDT``, ``5k``, ``£1.50``, ``150p``.
+
+Works on normalised text (:mod:`fanzha.text.normalize`); amounts come out as :class:`fanzha.model.Money` in minor
+units. USDT is counted in cents like the dollar it tracks.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+from fanzha.model import MAX_AMOUNT_MINOR, Money
+
+_CN_DIGIT = {
+    "零": 0, "〇": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "两": 2, "三": 3, "叁": 3, "四": 4, "肆": 4,
+    "五": 5, "伍": 5, "六": 6, "陆": 6, "七": 7, "柒": 7, "八": 8, "捌": 8, "九": 9, "玖": 9,
+}  # fmt: skip
+_SMALL_UNIT = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
+_BIG_UNIT = {"万": 10_000, "亿": 100_000_000}
+_NUMERAL_TOKEN = re.compile(r"\d[\d,]*(?:\.\d+)?|\D")
+
+_CN_DIGITS = "".join(_CN_DIGIT)
+_UNITS = "十拾百佰千仟万亿"
+_ARABIC = r"(?>(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+_CN_CHARS = f"[{_CN_DIGITS}{_UNITS}]"
+_NUMERAL = rf"(?:{_ARABIC}|[{_CN_DIGITS}十拾])(?:{_CN_CHARS}|(?<={_CN_CHARS}){_ARABIC})*+"
+_SLANG = r"(?:[kKwW](?![A-Za-z]))"
+_PREFIX_CURRENCY = r"USDT|US\$|USD|HK\$|HKD|RMB|CNY|人民币|GBP|EUR|¥|\$|£|€"
+_SUFFIX_CURRENCY = (
+    r"元|块钱|块|圆|人民币|RMB|CNY|美元|美金|USDT|USD|U(?![A-Za-z])|港币|港元|HKD|英镑|GBP|pounds?|dollars?"
+    r"|欧元|EUR|euros?"
+)
+_NOT_MONEY_AFTER = r"(?![多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|件|张|份|股|积分|分|单|家|户|台|部|辆|倍|天|小时|套|平))"
+_AMOUNT = re.compile(
+    rf"(?=[\d{_CN_DIGITS}十拾¥$£€UuRrCcHhGgEe人])(?<![\dA-Za-z.,])(?:(?P<pcur>{_PREFIX_CURRENCY})\s*(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?P<punit>元|块))?"
+    rf"|(?P<snum>{_NUMERAL})\s*(?P<sslang>{_SLANG})?\s*(?P<scur>{_SUFFIX_CURRENCY})"
+    r"|(?P<pence>\d{1,4})p(?![A-Za-z0-9])"
+    rf"|(?P<bnum>{_NUMERAL})(?P<bslang>{_SLANG})?{_NOT_MONEY_AFTER})",
+    re.IGNORECASE,
+)
+
+_CURRENCY_CODES = {
+    "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
+    "圆": "CNY", "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "美金": "USD", "dollar": "USD",
+    "dollars": "USD", "usdt": "USDT", "u": "USDT", "hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD",
+    "£": "GBP", "gbp": "GBP", "英镑": "GBP", "pound": "GBP", "pounds": "GBP", "€": "EUR", "eur": "EUR",
+    "欧元": "EUR", "euro": "EUR", "euros": "EUR",
+}  # fmt: skip
+_MINOR_DIGITS = 2
+
+
+@dataclass(frozen=True, slots=True)
+class AmountMatch:
+    """An amount found in normalised text: its span there, the money and the form it was written in."""
+
+    start: int
+    end: int
+    money: Money
+    reason: str
+
+
+def parse_numeral(numeral: str) -> Decimal | None:
+    """The value of a numeral in Arabic digits, Chinese numerals (大写 included) or a mix of them.
+
+    Colloquial forms count the trailing digit in the unit below the last one: ``三万五`` is 35,000, ``两千五`` is
+    2,500, ``1万2`` is 12,000.
+
+    >>> parse_numeral("人民币叁万伍仟"[3:]), parse_numeral("三万五"), parse_numeral("3.5万"), parse_numeral("一百零五")
+    (Decimal('35000'), Decimal('35000'), Decimal('35000.0'), Decimal('105'))
+    """
+    total = Decimal(0)
+    section = Decimal(0)
+    number: Decimal | None = None
+    last_unit = 1
+    after_zero = False
+    single_digit = False
+    for token in _NUMERAL_TOKEN.findall(numeral):
+        if token[0].isdigit():
+            if number is not None:
+                return None
+            try:
+                number = Decimal(token.replace(",", ""))
+            except InvalidOperation:
+                return None
+            single_digit = len(token) == 1
+        elif token in _CN_DIGIT:
+            value = _CN_DIGIT[token]
+            if value == 0:
+                after_zero = True
+                continue
+            if number is not None:
+                return None
+            number, single_digit = Decimal(value), True
+        elif token in _SMALL_UNIT:
+            unit = _SMALL_UNIT[token]
+            if number is None and unit != 10:
+                return None
+            section += (number if number is not None else 1) * unit
+            number, last_unit, after_zero = None, unit, False
+        elif token in _BIG_UNIT:
+            unit = _BIG_UNIT[token]
+            section += number or 0
+            if section == 0:
+                return None
+            total = (total + section) * unit if unit == _BIG_UNIT["亿"] else total + section * unit
+            section, number, last_unit, after_zero = Decimal(0), None, unit, False
+        else:
+            return None
+    if number is not None:
+        if last_unit > 1 and single_digit and not after_zero:
+            number *= last_unit // 10
+        section += number
+    return total + section
+
+
+def _minor_units(value: Decimal) -> int | None:
+    minor = int((value * 10**_MINOR_DIGITS).to_integral_value())
+    return minor if 0 < minor <= MAX_AMOUNT_MINOR else None
+
+
+def find_amounts(text: str, *, chinese: bool) -> list[AmountMatch]:
+    """Money amounts in normalised text, with their spans there.
+
+    A number with only a magnitude (``3.5万``, ``三万五``, ``5k``, ``5w``) is taken as CNY in Chinese text and
+    skipped elsewhere; a bare number with neither currency nor magnitude is never an amount.
+    """
+    found: list[AmountMatch] = []
+    for match in _AMOUNT.finditer(text):
+        amount = _amount_of(match, chinese)
+        if amount is not None:
+            found.append(AmountMatch(match.start(), match.end(), amount[0], amount[1]))
+    return found
+
+
+def _amount_of(match: re.Match[str], chinese: bool) -> tuple[Money, str] | None:
+    groups = match.groupdict()
+    if groups["pence"]:
+        minor = int(groups["pence"])
+        return (Money(amount_minor=minor, currency="GBP"), "pence") if minor > 0 else None
+    if groups["pnum"]:
+        numeral, slang, currency, reason = groups["pnum"], groups["pslang"], groups["pcur"], "currency_before"
+    elif groups["snum"]:
+        numeral, slang, currency, reason = groups["snum"], groups["sslang"], groups["scur"], "currency_after"
+    else:
+        numeral, slang, currency, reason = groups["bnum"], groups["bslang"], None, "magnitude"
+        if not chinese or not (slang or "万" in numeral or "亿" in numeral):
+            return None
+    if currency and not chinese and currency.lower() == "u":
+        return None
+    if currency in ("块", "块钱") and numeral in ("一", "两"):
+        return None
+    value = parse_numeral(numeral)
+    if value is None:
+        return None
+    if slang:
+        value *= 1000 if slang in "kK" else 10_000
+    minor_units = _minor_units(value)
+    if minor_units is None:
+        return None
+    code = _CURRENCY_CODES.get(currency.lower(), "CNY") if currency else "CNY"
+    return Money(amount_minor=minor_units, currency=code), reason

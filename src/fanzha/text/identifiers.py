@@ -1,0 +1,783 @@
+"""Extraction of identifiers, amounts and times from report text (涉案要素提取).
+
+:func:`extract` normalises the text (:func:`fanzha.text.normalize.normalize`), finds phones, bank cards and
+accounts, resident ID numbers, URLs and domains, IPs, e-mails, QQ/WeChat/Alipay accounts, crypto wallets, app names,
+money amounts and times, and reports every one with its span in the ORIGINAL text. Values are normalised and
+validated by :func:`fanzha.model.normalize_identifier`, the one home of identifier normalisation.
+
+Precision comes before recall, since what is extracted may be frozen: numbers that are part of a longer digit run,
+follow an order-number word, carry a currency or unit, or fail their checksum are not reported as phones or cards;
+QQ, WeChat, Alipay and non-card account numbers are taken only after the words that introduce them.
+"""
+
+from __future__ import annotations
+
+import csv
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from importlib import resources
+from typing import NamedTuple
+from zoneinfo import ZoneInfo
+
+import phonenumbers
+
+from fanzha.model import Identifier, IdentifierKind, Money, luhn_valid, mask_value, normalize_identifier
+from fanzha.model.identifiers import normalize_phone
+from fanzha.text.amounts import find_amounts
+from fanzha.text.normalize import NormalizedText, normalize
+from fanzha.text.times import Precision, find_times
+
+logger = logging.getLogger(__name__)
+
+# Pure, and the same phones, hosts and apps recur across reports: parsing them once saves most of the cost.
+_identifier_value = lru_cache(maxsize=65_536)(normalize_identifier)
+_phone_value = lru_cache(maxsize=65_536)(normalize_phone)
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+ENGLISH_REGIONS = ("GB", "US", "AU")
+"""Regions tried, in order, for a national-format number (leading 0) in text that is not Chinese."""
+
+K = IdentifierKind
+
+
+@dataclass(frozen=True, slots=True)
+class FoundIdentifier:
+    """An identifier found in text: normalised value, validity and where it was written.
+
+    ``start``/``end`` index the original text and ``raw`` is that slice; ``matched`` is the normalised text the
+    value was made from. ``personal`` marks data about a person (resident ID numbers): mask it, never log it.
+    """
+
+    kind: IdentifierKind
+    value: str
+    valid: bool
+    start: int
+    end: int
+    raw: str
+    matched: str
+    confidence: float
+    reason: str
+    region: str | None = None
+    bank: str | None = None
+    personal: bool = False
+
+    def __repr__(self) -> str:
+        shown = mask_value(self.kind, self.value) if self.personal else self.value
+        return f"FoundIdentifier({self.kind.value}:{shown}, valid={self.valid}, {self.start}:{self.end}, {self.reason})"
+
+    def to_identifier(self) -> Identifier:
+        """The :class:`fanzha.model.Identifier` for storing and linking."""
+        return Identifier(
+            kind=self.kind,
+            value=self.value,
+            valid=self.valid,
+            raw=None if self.raw == self.value else self.raw,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FoundAmount:
+    """A money amount found in text, with its span in the original."""
+
+    money: Money
+    start: int
+    end: int
+    raw: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class FoundTime:
+    """A time found in text, resolved to an aware UTC datetime, with its span in the original."""
+
+    value: datetime
+    precision: Precision
+    start: int
+    end: int
+    raw: str
+
+
+@dataclass(frozen=True, slots=True)
+class Extraction:
+    """Everything :func:`extract` found in one text."""
+
+    normalized: NormalizedText
+    identifiers: list[FoundIdentifier] = field(default_factory=list)
+    amounts: list[FoundAmount] = field(default_factory=list)
+    times: list[FoundTime] = field(default_factory=list)
+
+    def of_kind(self, kind: IdentifierKind | str) -> list[FoundIdentifier]:
+        """The identifiers of one kind, in text order."""
+        wanted = IdentifierKind(kind)
+        return [found for found in self.identifiers if found.kind == wanted]
+
+
+class BankInfo(NamedTuple):
+    """The issuing bank of a card number (发卡行)."""
+
+    code: str
+    name_zh: str
+    name_en: str
+
+
+@lru_cache(maxsize=1)
+def _bank_bins() -> dict[str, BankInfo]:
+    table = resources.files("fanzha.model").joinpath("data/bank_bins.csv")
+    with table.open(encoding="utf-8") as handle:
+        return {
+            row["bin"]: BankInfo(row["bank_code"], row["bank_zh"], row["bank_en"])
+            for row in csv.DictReader(handle)
+        }
+
+
+def bank_of_card(number: str) -> BankInfo | None:
+    """The issuing bank (发卡行) of a card number, from its BIN, when the BIN table knows it."""
+    digits = "".join(c for c in number if c.isdigit())
+    bins = _bank_bins()
+    for width in (8, 6):
+        bank = bins.get(digits[:width])
+        if bank is not None:
+            return bank
+    return None
+
+
+# --- the extraction context ----------------------------------------------------------------------------------
+
+
+class _Scan:
+    """One text being scanned: the normalised text, what has been found and which spans are taken."""
+
+    def __init__(self, normalized: NormalizedText, chinese: bool, region: str | None) -> None:
+        self.normalized = normalized
+        self.text = normalized.text
+        self.chinese = chinese
+        self.regions: tuple[str, ...] = (region,) if region else ("CN",) if chinese else ENGLISH_REGIONS
+        self.found: list[FoundIdentifier] = []
+        self.taken: list[tuple[int, int]] = []
+
+    def free(self, start: int, end: int) -> bool:
+        return not any(start < stop and first < end for first, stop in self.taken)
+
+    def take(self, start: int, end: int) -> None:
+        self.taken.append((start, end))
+
+    def add(
+        self,
+        kind: IdentifierKind,
+        start: int,
+        end: int,
+        value: str,
+        valid: bool,
+        confidence: float,
+        reason: str,
+        *,
+        region: str | None = None,
+        bank: str | None = None,
+        personal: bool = False,
+        take: bool = True,
+    ) -> None:
+        if not self.normalized.on_boundaries(start, end):
+            return
+        first, last = self.normalized.to_original(start, end)
+        self.found.append(
+            FoundIdentifier(
+                kind=kind,
+                value=value,
+                valid=valid,
+                start=first,
+                end=last,
+                raw=self.normalized.original[first:last],
+                matched=self.text[start:end],
+                confidence=confidence,
+                reason=reason,
+                region=region,
+                bank=bank,
+                personal=personal,
+            )
+        )
+        if take:
+            self.take(start, end)
+
+
+# --- URLs, domains, e-mails, IPs -------------------------------------------------------------------------------
+
+_STOP = r"\s<>\"'`，。、；：！？（）【】《》「」“”‘’\u4e00-\u9fff"
+_URL = re.compile(rf"(?:https?://|www\.)[^{_STOP}]+", re.IGNORECASE)
+_URL_TRAILING = ".,;:!?)]}'\""
+_HOST = re.compile(r"(?:https?://)?(?:[^/?#@\s]*@)?([^/?#:\s]+)", re.IGNORECASE)
+_EMAIL = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}(?![A-Za-z0-9-])"
+)
+_COMMON_TLDS = frozenset(
+    [
+        "com",
+        "net",
+        "org",
+        "cn",
+        "top",
+        "xyz",
+        "vip",
+        "cc",
+        "io",
+        "info",
+        "co",
+        "me",
+        "tk",
+        "ml",
+        "ga",
+        "cf",
+        "gq",
+        "shop",
+        "site",
+        "online",
+        "club",
+        "app",
+        "live",
+        "pro",
+        "biz",
+        "tv",
+        "ws",
+        "asia",
+        "icu",
+        "fun",
+        "link",
+        "win",
+        "bid",
+        "loan",
+        "work",
+        "ltd",
+        "store",
+        "tech",
+        "cloud",
+        "wang",
+        "ren",
+        "hk",
+        "tw",
+        "mo",
+        "sg",
+        "uk",
+        "jp",
+        "kr",
+        "ru",
+        "my",
+        "ph",
+        "th",
+        "vn",
+        "la",
+        "kh",
+        "mm",
+        "cyou",
+        "buzz",
+        "bet",
+        "games",
+        "team",
+        "life",
+        "world",
+        "today",
+        "email",
+        "space",
+        "website",
+        "host",
+        "press",
+    ]
+)
+_WORD_TLDS = frozenset(
+    ["my", "me", "life", "win", "today", "team", "world", "games", "bet", "fun", "link", "work", "store", "live",
+     "pro", "space", "email", "host", "press", "website", "tech", "cloud", "club", "shop", "site", "online", "app",
+     "info", "la", "ph", "th", "mo", "ltd", "loan", "bid", "tv", "co", "ws"]
+)  # fmt: skip
+_BARE_DOMAIN = re.compile(
+    r"(?=[A-Za-z0-9])(?<![A-Za-z0-9@._/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,18}))(?![A-Za-z0-9-])"
+    rf"(/[^{_STOP}]*)?"
+)
+_SITE_WORDS = re.compile(
+    r"(?:网址|网站|链接|域名|登录|登陆|打开|访问|website|site|link|visit|go\s+to)\s*[:：]?\s*$", re.IGNORECASE
+)
+_IPV4 = re.compile(r"(?=\d)(?<![\d.])(?:\d{1,3}\.){3}\d{1,3}(?![\d.])")
+_IPV6 = re.compile(
+    r"(?<![0-9A-Fa-f:])(?:[0-9A-Fa-f]{1,4}:){2,7}:?[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{1,4})*(?![0-9A-Fa-f:])"
+)
+
+
+def _urls(scan: _Scan) -> None:
+    text = scan.text
+    lowered = text.lower()
+    if "://" not in text and "www." not in lowered:
+        return
+    for match in _URL.finditer(text):
+        url = match.group().rstrip(_URL_TRAILING)
+        start, end = match.start(), match.start() + len(url)
+        value, valid = _identifier_value(K.URL, url)
+        if not valid or not scan.free(start, end):
+            continue
+        scan.add(K.URL, start, end, value, valid, 0.95, "url")
+        host = _HOST.match(url)
+        if host is not None:
+            domain, domain_valid = _identifier_value(K.DOMAIN, host.group(1))
+            if domain_valid:
+                host_start, host_end = start + host.start(1), start + host.end(1)
+                scan.add(K.DOMAIN, host_start, host_end, domain, True, 0.95, "host_of_url", take=False)
+
+
+def _emails(scan: _Scan) -> None:
+    if "@" not in scan.text:
+        return
+    for match in _EMAIL.finditer(scan.text):
+        value, valid = _identifier_value(K.EMAIL, match.group())
+        if valid and scan.free(*match.span()):
+            scan.add(K.EMAIL, match.start(), match.end(), value, valid, 0.95, "email")
+
+
+def _bare_domains(scan: _Scan) -> None:
+    if "." not in scan.text:
+        return
+    for match in _BARE_DOMAIN.finditer(scan.text):
+        host, tld, path = match.group(1), match.group(2).lower(), match.group(3)
+        if not scan.free(*match.span()) or host.replace(".", "").isdigit():
+            continue
+        introduced = _SITE_WORDS.search(scan.text, max(0, match.start() - 12), match.start()) is not None
+        if not introduced and (tld not in _COMMON_TLDS or _word_like(scan, host, tld)):
+            continue
+        domain, valid = _identifier_value(K.DOMAIN, host)
+        if not valid:
+            continue
+        confidence = 0.9 if introduced else 0.8
+        if path and len(path) > 1:
+            url, url_valid = _identifier_value(K.URL, match.group().rstrip(_URL_TRAILING))
+            end = match.start() + len(match.group().rstrip(_URL_TRAILING))
+            scan.add(K.URL, match.start(), end, url, url_valid, confidence, "bare_url")
+            scan.add(
+                K.DOMAIN, match.start(1), match.end(1), domain, valid, confidence, "host_of_url", take=False
+            )
+        else:
+            scan.add(K.DOMAIN, match.start(1), match.end(1), domain, valid, confidence, "bare_domain")
+
+
+def _word_like(scan: _Scan, host: str, tld: str) -> bool:
+    """English prose with a missing space (``her name.my life``) looks like a domain under a word-like TLD."""
+    if tld not in _WORD_TLDS or scan.chinese or host.count(".") > 1:
+        return False
+    label = host.rsplit(".", 2)[-2]
+    return label.isalpha() and host != "t.me"
+
+
+def _ips(scan: _Scan) -> None:
+    text = scan.text
+    if text.count(".") >= 3:
+        for match in _IPV4.finditer(text):
+            _add_ip(scan, match)
+    if "::" in text or text.count(":") >= 7:
+        for match in _IPV6.finditer(text):
+            if ":" in match.group().strip(":"):
+                _add_ip(scan, match)
+
+
+def _add_ip(scan: _Scan, match: re.Match[str]) -> None:
+    value, valid = _identifier_value(K.IP, match.group())
+    if valid and scan.free(*match.span()):
+        scan.add(K.IP, match.start(), match.end(), value, valid, 0.9, "ip")
+
+
+# --- crypto wallets and resident ID numbers ----------------------------------------------------------------------
+
+_WALLET = re.compile(
+    r"(?<![0-9A-Za-z])(?:0x[0-9a-fA-F]{40}|[bB][cC]1[02-9ac-hj-np-zAC-HJ-NP-Z]{6,87}|[13][1-9A-HJ-NP-Za-km-z]{25,34}"
+    r"|T[1-9A-HJ-NP-Za-km-z]{33})(?![0-9A-Za-z])"
+)
+_ID_NUMBER = re.compile(
+    r"(?<![0-9A-Za-z])[1-9]\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+)
+_ID_WORDS = re.compile(
+    r"(?:身份证|证件)(?:号码|号)?\s*[:：是为]?\s*$|ID\s*(?:card|number|no\.?)\s*[:：]?\s*$", re.IGNORECASE
+)
+
+
+def _wallets(scan: _Scan) -> None:
+    for match in _WALLET.finditer(scan.text):
+        value, valid = _identifier_value(K.CRYPTO_WALLET, match.group())
+        if valid and scan.free(*match.span()):
+            scan.add(K.CRYPTO_WALLET, match.start(), match.end(), value, valid, 0.98, "checksum")
+
+
+def _id_numbers(scan: _Scan) -> None:
+    for match in _ID_NUMBER.finditer(scan.text):
+        value, valid = _identifier_value(K.ID_NUMBER, match.group())
+        introduced = _ID_WORDS.search(scan.text, max(0, match.start() - 10), match.start()) is not None
+        if (valid or introduced) and scan.free(*match.span()):
+            reason = "checksum" if valid else "after_id_word"
+            scan.add(K.ID_NUMBER, match.start(), match.end(), value, valid, 0.95, reason, personal=True)
+
+
+# --- accounts introduced by words: QQ, WeChat, Alipay, bank accounts ---------------------------------------------
+
+_LINK = r"\s*(?:[:：#]|是|为|号是|is|:)?\s*"
+_QQ = re.compile(
+    rf"QQ(?:号码|号|群号?|账号)?(?:\s*(?:number|no\.?))?{_LINK}([1-9](?:[ -]?\d){{4,10}})(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
+_WECHAT = re.compile(
+    rf"(?P<intro>微信|wechat|weixin)(?:\s*(?:号|账号|号码|id|account))?{_LINK}"
+    r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}|\+?\d(?:[ -]?\d){6,14})(?![A-Za-z0-9_-])",
+    re.IGNORECASE,
+)
+_ALIPAY = re.compile(
+    rf"(?:支付宝|alipay)(?:\s*(?:账号|账户|帐号|号|account))?(?:转账?给|付款给|转到|to)?{_LINK}"
+    r"([A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,24}|(?:\+?86)?1[3-9]\d{9})(?![A-Za-z0-9])",
+    re.IGNORECASE,
+)
+_ACCOUNT = re.compile(
+    r"(?=[收账帐卡银Aa])(?<!微信)(?<!QQ)(?<!支付宝)(?:收款)?(?:账号|帐号|卡号|账户|帐户|银行卡号?|account\s*(?:number|no\.?)?|a/c\s*(?:no\.?)?|acct\.?\s*(?:no\.?)?)"
+    rf"{_LINK}(\d(?:[ -]?\d){{8,29}})(?!\d|[.,]\d)",
+    re.IGNORECASE,
+)
+_ENGLISH_WORDS = frozenset(
+    [
+        "transfer",
+        "transferred",
+        "account",
+        "payment",
+        "wallet",
+        "group",
+        "official",
+        "number",
+        "friend",
+        "friends",
+        "contact",
+        "message",
+        "messages",
+        "chatted",
+        "chatting",
+        "moments",
+        "video",
+        "called",
+        "pay",
+    ]
+)
+_UNIT_AFTER = re.compile(r"\s*(?:元|块|圆|万|千|百|亿|美元|USDT|RMB|CNY|%|岁|年|月|日|号楼|次|个|人)")
+
+
+def _amount_follows(scan: _Scan, end: int) -> bool:
+    return _UNIT_AFTER.match(scan.text, end) is not None
+
+
+def _qq(scan: _Scan) -> None:
+    if "QQ" not in scan.text.upper():
+        return
+    for match in _QQ.finditer(scan.text):
+        start, end = match.span(1)
+        value, valid = _identifier_value(K.QQ, match.group(1))
+        if valid and scan.free(start, end) and not _amount_follows(scan, end):
+            scan.add(K.QQ, start, end, value, valid, 0.9, "after_qq_word")
+
+
+def _wechat(scan: _Scan) -> None:
+    text = scan.text
+    if "微信" not in text and "we" not in text.lower():
+        return
+    for match in _WECHAT.finditer(text):
+        start, end = match.span("id")
+        candidate = match.group("id")
+        english_intro = match.group("intro").isascii()
+        explicit = ":" in match.group() or "id" in match.group().lower()
+        if english_intro and (candidate.lower() in _ENGLISH_WORDS or (candidate.isalpha() and not explicit)):
+            continue
+        value, valid = _identifier_value(K.WECHAT, candidate)
+        if valid and scan.free(start, end) and not _amount_follows(scan, end):
+            scan.add(K.WECHAT, start, end, value, valid, 0.9, "after_wechat_word")
+
+
+def _alipay(scan: _Scan) -> None:
+    if "支付宝" not in scan.text and "alipay" not in scan.text.lower():
+        return
+    for match in _ALIPAY.finditer(scan.text):
+        start, end = match.span(1)
+        value, valid = _identifier_value(K.ALIPAY, match.group(1))
+        if valid and scan.free(start, end):
+            scan.add(K.ALIPAY, start, end, value, valid, 0.9, "after_alipay_word")
+
+
+def _accounts(scan: _Scan) -> None:
+    for match in _ACCOUNT.finditer(scan.text):
+        start, end = match.span(1)
+        digits = re.sub(r"\D", "", match.group(1))
+        if not scan.free(start, end) or _amount_follows(scan, end):
+            continue
+        if _is_card(digits):
+            _add_card(scan, start, end, digits, "card_after_account_word")
+            continue
+        value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
+        scan.add(K.BANK_ACCOUNT, start, end, value, valid, 0.8, "after_account_word")
+
+
+def _is_card(digits: str) -> bool:
+    return 16 <= len(digits) <= 19 and digits[0] in "3456" and luhn_valid(digits)
+
+
+def _add_card(scan: _Scan, start: int, end: int, digits: str, reason: str) -> None:
+    value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
+    bank = bank_of_card(value)
+    scan.add(
+        K.BANK_ACCOUNT,
+        start,
+        end,
+        value,
+        valid,
+        0.95 if bank else 0.85,
+        reason,
+        bank=bank.code if bank else None,
+    )
+
+
+# --- apps ------------------------------------------------------------------------------------------------------
+
+_OPEN_QUOTE, _CLOSE_QUOTE = "「《“\"'【『", "」》”\"'】』"
+_QUOTED = rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+_APP_WORD = r"(?:APP|App|app|软件|平台|客户端|应用)"
+_INSTALL = r"(?:下载|安装|注册|登录|登陆)(?:了)?(?:一个|一款|个)?(?:名为|叫做?|名叫)?\s*"
+_APP = re.compile(
+    rf"(?=[{_OPEN_QUOTE}下安注登DdIi])(?:{_QUOTED}\s*{_APP_WORD}"
+    rf"|{_INSTALL}[{_OPEN_QUOTE}](?P<i>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    rf"|{_INSTALL}(?P<u>[A-Za-z0-9\u4e00-\u9fff]{{2,12}}?)(?:的)?\s*(?:APP|App|app)(?![A-Za-z])"
+    r"|(?i:download(?:ed|ing)?|install(?:ed|ing)?)\s+(?:(?i:the|an?)\s+)?(?:(?i:app)\s+)?(?:(?i:called|named)\s+)?"
+    r"(?:[\"“'](?P<e>[^\"”'\n]{1,30})[\"”']|(?P<c>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})\s+(?i:app)\b))"
+)
+_NOT_APP_NAMES = frozenset(
+    {"app", "软件", "平台", "这个", "那个", "一个", "客户端", "the", "this", "that", "手机"}
+)
+
+
+def _apps(scan: _Scan) -> None:
+    text = scan.text
+    if not any(
+        word in text
+        for word in ("APP", "App", "app", "软件", "平台", "下载", "安装", "注册", "登", "ownload", "nstall")
+    ):
+        return
+    for match in _APP.finditer(text):
+        group = next(name for name in ("q", "i", "u", "e", "c") if match.group(name) is not None)
+        name = match.group(group).strip()
+        start = match.start(group) + match.group(group).index(name[:1]) if name else match.start(group)
+        end = start + len(name)
+        if not name or name.casefold() in _NOT_APP_NAMES or not scan.free(start, end):
+            continue
+        value, valid = _identifier_value(K.APP, name)
+        if valid:
+            scan.add(K.APP, start, end, value, valid, 0.85 if group in "qie" else 0.7, "app_" + group)
+
+
+# --- phones and cards from digit runs ---------------------------------------------------------------------------
+
+_DIGIT_RUN = re.compile(r"\d{3,}")
+_NOT_PHONE_BEFORE = re.compile(
+    r"(?:订单|单号|流水|交易|编号|工号|快递|运单|批次|券码|验证码|身份证|卡号|账号|帐号|账户|尾号|合同|保单|备案|案件|发票|票号"
+    r"|order|ref|reference|invoice|tracking|code|id|no\.|#|ticket)\s*(?:号码?|编号|number|no\.?)?\s*[:：#]?\s*(?:是|为)?\s*$",
+    re.IGNORECASE,
+)
+_CURRENCY_BEFORE = frozenset("¥$£€")
+_PHONE_INTRO_EN = re.compile(
+    r"(?:\b(?:text|txt|send|reply|sms)\b[^\n]{0,40}?\bto\b|\b(?:call|ring|dial|phone|tel)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
+    r"[\s:>]*(?:No[:.]?\s*)?$",
+    re.IGNORECASE,
+)
+_PHONE_INTRO_ZH = re.compile(
+    r"(?:拨打|致电|电话|热线|客服|联系|回拨|来电|号码|短信|发送到|发到)\s*[:：]?\s*$"
+)
+_MONEY_VERB_BEFORE = re.compile(
+    r"(?:转|付|汇|(?<!冒)充|存|取|共|计|骗|损失|金额|余额|价|赔|还|借|贷)[了过给入到]?\s*$"
+)
+_INTERNATIONAL = re.compile(r"(?<![0-9A-Za-z])\+\s?\d[\d \-().]{5,20}\d(?!\d)")
+
+
+def _international(scan: _Scan) -> None:
+    if "+" not in scan.text:
+        return
+    for match in _INTERNATIONAL.finditer(scan.text):
+        candidate = match.group()
+        while candidate and scan.free(match.start(), match.start() + len(candidate)):
+            value, valid = _phone_value(candidate)
+            if valid:
+                end = match.start() + len(candidate)
+                scan.add(
+                    K.PHONE, match.start(), end, value, valid, 0.95, "international", region=_region_of(value)
+                )
+                break
+            candidate = _drop_last_group(candidate)
+
+
+def _drop_last_group(candidate: str) -> str:
+    cut = max(candidate.rfind(" "), candidate.rfind("-"))
+    return candidate[:cut].rstrip(" -(") if cut > 2 else ""
+
+
+def _region_of(e164: str) -> str | None:
+    region: str | None = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
+    return region
+
+
+def _digit_runs(scan: _Scan) -> None:
+    text = scan.text
+    for match in _DIGIT_RUN.finditer(text):
+        start, end = match.span()
+        if not scan.free(start, end) or _not_a_phone_context(scan, start, end):
+            continue
+        digits = match.group()
+        if 16 <= len(digits) <= 19:
+            if _is_card(digits):
+                _add_card(scan, start, end, digits, "luhn")
+            continue
+        _phone(scan, start, end, digits)
+
+
+def _not_a_phone_context(scan: _Scan, start: int, end: int) -> bool:
+    text = scan.text
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if (
+        before in _CURRENCY_BEFORE
+        or before == "+"
+        or (before.isascii() and before.isalpha())
+        or after in "Xx"
+    ):
+        return True
+    if before in ".," and start > 1 and text[start - 2].isdigit():
+        return True
+    if after in ".," and end + 1 < len(text) and text[end + 1].isdigit():
+        return True
+    return _NOT_PHONE_BEFORE.search(text, max(0, start - 14), start) is not None or _amount_follows(scan, end)
+
+
+def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:
+    size = len(digits)
+    if (size == 11 and digits[0] == "1" and digits[1] in "3456789") or (
+        size == 13 and digits.startswith("861") and digits[3] in "3456789"
+    ):
+        value, valid = _phone_value(digits, "CN")
+        if valid:
+            scan.add(K.PHONE, start, end, value, valid, 0.9, "cn_mobile", region="CN")
+        return
+    if size == 10 and digits[:3] in ("400", "800") and "CN" in scan.regions:
+        _national(scan, start, end, digits, ("CN",), "cn_hotline")
+        return
+    if digits[0] == "0" and 10 <= size <= 12:
+        _national(scan, start, end, digits, scan.regions, "national")
+        return
+    if size <= 7:
+        _short_number(scan, start, end, digits)
+        return
+    if not scan.chinese and 11 <= size <= 13 and digits[0] != "0":
+        value, valid = _phone_value("+" + digits)
+        if valid:
+            scan.add(
+                K.PHONE, start, end, value, valid, 0.6, "international_without_plus", region=_region_of(value)
+            )
+
+
+def _national(scan: _Scan, start: int, end: int, digits: str, regions: tuple[str, ...], reason: str) -> None:
+    for region in regions:
+        value, valid = _phone_value(digits, region)
+        if valid:
+            scan.add(K.PHONE, start, end, value, valid, 0.85, reason, region=region)
+            return
+
+
+def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
+    """Service numbers (95588, 10086) and SMS short codes (87121): only after a word that dials or texts them,
+    except the Chinese 95xxx/96xxx service numbers, which are taken on their own."""
+    window = scan.text[max(0, start - 50) : start]
+    introduced = (
+        _PHONE_INTRO_ZH.search(window) is not None
+        if scan.chinese
+        else _PHONE_INTRO_EN.search(window) is not None or _PHONE_INTRO_ZH.search(window) is not None
+    )
+    service = (
+        scan.chinese
+        and digits[:2] in ("95", "96")
+        and len(digits) in (5, 7)
+        and _MONEY_VERB_BEFORE.search(scan.text, max(0, start - 6), start) is None
+    )
+    if not (introduced or service) or (len(digits) < 5 and not introduced):
+        return
+    for region in scan.regions:
+        value, valid = _phone_value(digits, region)
+        if valid and value == digits:
+            scan.add(
+                K.PHONE, start, end, value, valid, 0.8 if introduced else 0.7, "short_number", region=region
+            )
+            return
+
+
+_EXTRACTORS = (
+    _urls,
+    _alipay,
+    _emails,
+    _wallets,
+    _ips,
+    _bare_domains,
+    _id_numbers,
+    _wechat,
+    _qq,
+    _accounts,
+    _international,
+    _digit_runs,
+    _apps,
+)
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]{2}")
+
+
+def extract(
+    text: str,
+    *,
+    reference_time: datetime | None = None,
+    region: str | None = None,
+    timezone: str = DEFAULT_TIMEZONE,
+) -> Extraction:
+    """Find the identifiers, amounts and times in a report (涉案要素提取); spans index the original ``text``.
+
+    ``reference_time`` (aware) anchors relative times (昨天, yesterday, 15:30); ``region`` is the dialling region
+    of national-format numbers (by default CN for Chinese text, else the first of :data:`ENGLISH_REGIONS` in which
+    the number is valid); ``timezone`` is the local time of the text.
+
+    >>> found = extract("昨天下午3点，对方用微信 zhang_san88 让我转账3万元到卡号6222021234567890128")
+    >>> [(f.kind.value, f.value) for f in found.identifiers]
+    [('wechat', 'zhang_san88'), ('bank_account', '6222021234567890128')]
+    >>> found.amounts[0].money.amount_minor
+    3000000
+
+    Cost: O(length of text) regular-expression passes; phone and domain libraries are called only on candidates
+    that already have the right shape.
+    """
+    if reference_time is not None and reference_time.tzinfo is None:
+        raise ValueError("reference_time must be timezone-aware")
+    normalized = normalize(text)
+    norm = normalized.text
+    chinese = _HAN.search(norm) is not None
+    scan = _Scan(normalized, chinese, region)
+    for extractor in _EXTRACTORS:
+        extractor(scan)
+    scan.found.sort(key=lambda found: (found.start, found.kind.value))
+    amounts = [
+        FoundAmount(a.money, *_span(normalized, a.start, a.end), a.reason)
+        for a in find_amounts(norm, chinese=chinese)
+        if scan.free(a.start, a.end) and normalized.on_boundaries(a.start, a.end)
+    ]
+    times = [
+        FoundTime(t.value, t.precision, *_span(normalized, t.start, t.end))
+        for t in find_times(
+            norm,
+            reference=reference_time,
+            zone=ZoneInfo(timezone),
+            chinese=chinese,
+            english=_LATIN.search(norm) is not None,
+        )
+        if scan.free(t.start, t.end) and normalized.on_boundaries(t.start, t.end)
+    ]
+    return Extraction(normalized=normalized, identifiers=scan.found, amounts=amounts, times=times)
+
+
+def _span(normalized: NormalizedText, start: int, end: int) -> tuple[int, int, str]:
+    first, last = normalized.to_original(start, end)
+    return first, last, normalized.original[first:last]

@@ -1,0 +1,79 @@
+"""The real English SMS Spam Collection (UCI, CC BY 4.0): no crash, and a hand-checked sample is found.
+
+Short codes (``Text FA to 87121``) are ``phone`` identifiers holding their digits, and only when a word that texts
+or calls them comes first; UK national numbers (``09061701461``) resolve to region GB as the first of
+``ENGLISH_REGIONS`` in which they are valid.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from fanzha.model import IdentifierKind
+from fanzha.text import extract
+
+SMS = Path("/work/shared/data/sms_spam_collection/SMSSpamCollection.tsv")
+pytestmark = pytest.mark.skipif(
+    not SMS.exists(), reason="the shared SMS Spam Collection is not on this machine"
+)
+
+
+def _messages() -> list[tuple[str, str]]:
+    lines = SMS.read_text(encoding="utf-8").splitlines()[1:]
+    return [(label, text) for label, _, text in (line.partition("\t") for line in lines)]
+
+
+def _found(fragment: str) -> set[tuple[str, str, str | None]]:
+    (text,) = {text for _, text in _messages() if fragment in text}
+    return {(f.kind.value, f.value, f.region) for f in extract(text).identifiers}
+
+
+def test_whole_collection_extracts_without_error() -> None:
+    messages = _messages()
+    assert len(messages) == 5574
+    phones_in_ham = 0
+    for label, text in messages:
+        result = extract(text)
+        for found in result.identifiers:
+            assert text[found.start : found.end] == found.raw
+        phones_in_ham += label == "ham" and any(f.kind == IdentifierKind.PHONE for f in result.identifiers)
+    assert phones_in_ham == 0
+
+
+@pytest.mark.parametrize(
+    ("fragment", "expected"),
+    [
+        ("To claim call 09061701461. Claim code KL341", {("phone", "+449061701461", "GB")}),
+        (
+            "Please call now 08000930705 for delivery tomorrow",
+            {("phone", "+448000930705", "GB"), ("phone", "+447732584351", "GB")},
+        ),
+        ("Text FA to 87121 to receive", {("phone", "87121", "GB"), ("phone", "+448452810075", "GB")}),
+        (
+            "Txt the word: CLAIM to No: 81010 T&C www.dbuk.net",
+            {("phone", "81010", "GB"), ("url", "http://www.dbuk.net", None), ("domain", "dbuk.net", None)},
+        ),
+        ("representative on 0800 169 6031 between", {("phone", "+448001696031", "GB")}),
+        ("FREEPHONE 0808 145 4742 between", {("phone", "+448081454742", "GB")}),
+        (
+            "U 447801259231 have a secret admirer",
+            {("phone", "+447801259231", "GB"), ("phone", "+449058094597", "GB")},
+        ),
+        (
+            "See her: www.SMS.ac/u/bootydelious",
+            {
+                ("phone", "62468", "GB"),
+                ("url", "http://www.sms.ac/u/bootydelious", None),
+                ("domain", "sms.ac", None),
+            },
+        ),
+    ],
+)
+def test_hand_checked_sample(fragment: str, expected: set[tuple[str, str, str | None]]) -> None:
+    assert _found(fragment) == expected
+
+
+def test_numbers_glued_to_other_text_are_left_alone() -> None:
+    assert _found("claim 0871277810910p/min (18+)") == set()
