@@ -1,0 +1,9 @@
+"""The ``fanzha`` command line (Typer + Rich): one module per room registers its commands on :data:`app`.
+
+Library code never prints; these modules are where output happens.
+"""
+
+from fanzha.cli import sim  # noqa: F401  (registers commands)
+from fanzha.cli.app import app
+
+__all__ = ["app"]
