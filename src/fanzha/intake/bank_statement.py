@@ -33,8 +33,6 @@ import logging
 import re
 import tomllib
 import unicodedata
-import zipfile
-import zlib
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone, tzinfo
@@ -50,7 +48,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
-from fanzha.intake.textfile import decode_bytes
+from fanzha.intake.sheets import Sheet, read_sheets
 from fanzha.intake.transactions import RowErrors, stable_txn_id, validate_transactions
 from fanzha.model import TransactionChannel
 
@@ -93,15 +91,6 @@ _ENDPOINT_PREFIX = {
     TransactionChannel.THIRD_PARTY: "TP",
     TransactionChannel.TRANSFER: "EXT",
 }
-_OPEN_ERRORS: tuple[type[BaseException], ...] = (
-    zipfile.BadZipFile,
-    zlib.error,
-    KeyError,
-    EOFError,
-    OSError,
-    ValueError,
-    SyntaxError,  # xml.etree.ElementTree.ParseError
-)
 
 
 class StatementMapping(BaseModel):
@@ -158,12 +147,6 @@ class _Vocabulary:
     bank_names: tuple[tuple[str, str], ...]
 
 
-@dataclass
-class _Sheet:
-    name: str | None
-    rows: list[tuple[Any, ...]]
-
-
 @dataclass(frozen=True)
 class _Layout:
     header_index: int
@@ -217,7 +200,7 @@ def read_bank_statement(
     source = Path(path)
     rules = _as_mapping(mapping)
     vocabulary = _vocabulary(rules)
-    sheets = [sheet for sheet in _read_sheets(source) if rules.sheet is None or sheet.name == rules.sheet]
+    sheets = [sheet for sheet in read_sheets(source) if rules.sheet is None or sheet.name == rules.sheet]
     zone = ZoneInfo(rules.timezone or (settings or get_settings()).timezone)
     rows = _Rows()
     errors = RowErrors(str(source), locate=rows.locations.__getitem__)
@@ -310,7 +293,7 @@ class _RowReader:
     default_currency: str | None
     row: int = 0
 
-    def read(self, sheet: _Sheet, rows: _Rows) -> int:
+    def read(self, sheet: Sheet, rows: _Rows) -> int:
         skipped = 0
         for offset, cells in enumerate(sheet.rows[self.layout.header_index + 1 :]):
             number = self.layout.header_index + offset + 2
@@ -563,69 +546,7 @@ def _vocabulary(rules: StatementMapping) -> _Vocabulary:
     )
 
 
-def _read_sheets(path: Path) -> list[_Sheet]:
-    source = str(path)
-    try:
-        head = path.read_bytes()[:8]
-    except OSError as error:
-        raise IngestError([RecordError(source, "file", "", f"cannot read the file: {error}")]) from error
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise IngestError(
-            [RecordError(source, "file", "", "old binary .xls workbook: save it as .xlsx or CSV")]
-        )
-    if head.startswith(b"PK") or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_workbook(path)
-    return [_Sheet(None, _read_csv_rows(path))]
-
-
-def _read_workbook(path: Path) -> list[_Sheet]:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    source = str(path)
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-        try:
-            sheets = []
-            for worksheet in workbook.worksheets:
-                worksheet.reset_dimensions()
-                sheets.append(
-                    _Sheet(worksheet.title, [tuple(row) for row in worksheet.iter_rows(values_only=True)])
-                )
-            return sheets
-        finally:
-            workbook.close()
-    except (*_OPEN_ERRORS, InvalidFileException) as error:
-        raise IngestError(
-            [
-                RecordError(
-                    source, "file", "", f"not a readable .xlsx workbook (truncated or damaged?): {error!r}"
-                )
-            ]
-        ) from error
-
-
-def _read_csv_rows(path: Path) -> list[tuple[Any, ...]]:
-    text, encoding = decode_bytes(path.read_bytes(), str(path))
-    logger.debug("%s: read as %s", path, encoding)
-    sample = text[:20_000]
-    counts = {delimiter: sample.count(delimiter) for delimiter in ("\t", ";", "|")}
-    counts[","] = len(re.findall(r",(?!\d{3}(?:\D|$))", sample))  # not the comma of 1,234.56
-    delimiter = max(counts, key=lambda name: counts[name])
-    return [
-        tuple(_unwrap(cell) for cell in row) for row in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
-
-
-def _unwrap(cell: str) -> str:
-    """Strip what exports add to keep Excel from mangling numbers: ``="6222…"``, a leading tab or quote."""
-    cell = cell.strip().strip("\t")
-    if cell.startswith('="') and cell.endswith('"'):
-        cell = cell[2:-1]
-    return cell.lstrip("'`")
-
-
-def _find_header(sheet: _Sheet, vocabulary: _Vocabulary, rules: StatementMapping) -> _Layout | None:
+def _find_header(sheet: Sheet, vocabulary: _Vocabulary, rules: StatementMapping) -> _Layout | None:
     if rules.header_row is not None:
         candidates: Iterator[int] = iter([rules.header_row - 1])
     else:

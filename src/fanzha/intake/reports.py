@@ -1,0 +1,419 @@
+"""Read victim reports and tips (接警/举报) from the files centres receive: JSON lines, CSV and Excel.
+
+JSON lines hold one :class:`fanzha.model.Report` per line, as ``fanzha sim`` writes them. CSV and ``.xlsx`` hold one
+row per report, or one row per payment with the report's fields repeated (or left blank) on its further rows;
+headers in English or Chinese are recognised (``data/report_headers.json``). Times without an offset are local
+times in ``FANZHA_TIMEZONE``. A file with any bad record raises :class:`IngestError` naming every bad line or row and
+field, and nothing is returned.
+
+>>> reports = read_reports("reports-2026-09-03.xlsx")  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import unicodedata
+from collections.abc import Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import ValidationError
+
+from fanzha.config import Settings, get_settings
+from fanzha.intake.errors import IngestError, RecordError, validation_errors
+from fanzha.intake.sheets import Sheet, read_sheets
+from fanzha.intake.textfile import decode_bytes
+from fanzha.model import IdentifierKind, Report, utcnow
+from fanzha.model.entities import Identifier
+from fanzha.text.amounts import parse_numeral
+
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far past ``now`` a report's time may lie (clocks drift) before it counts as in the future."""
+
+MAX_ERRORS = 1000
+HEADER_SEARCH_ROWS = 10
+JSON_SUFFIXES = frozenset({".jsonl", ".ndjson", ".json"})
+FLAT_SUFFIXES = frozenset({".csv", ".tsv", ".txt", ".xlsx", ".xlsm"})
+
+_REPORT_FIELDS = (
+    "id", "kind", "channel", "received_at", "reporter_unit", "victim_pseudonym", "victim_age_band",
+    "victim_region_code", "victim_account", "narrative", "language", "declared_fraud_type",
+)  # fmt: skip
+_PAYMENT_FIELDS = (
+    "payment_time",
+    "amount",
+    "amount_minor",
+    "currency",
+    "to_account",
+    "to_bank",
+    "to_name",
+    "rail",
+)
+_SPLIT = re.compile(r"[;,，；、\n]+")
+_MONEY_NOISE = re.compile(r"[\s,¥￥$]|元|人民币|rmb|cny", re.IGNORECASE)
+_DATE_SEPARATORS = re.compile(r"[/.年月]")
+_OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+
+
+@lru_cache(maxsize=1)
+def _vocabulary() -> dict[str, Any]:
+    text = resources.files("fanzha.intake").joinpath("data/report_headers.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def fold(text: str) -> str:
+    """A header or code as compared: NFKC, lower case, no spaces, underscores or hyphens."""
+    return re.sub(r"[\s_\-]+", "", unicodedata.normalize("NFKC", text).lower())
+
+
+@lru_cache(maxsize=1)
+def _header_index() -> dict[str, str]:
+    """Folded header → field name; identifier columns map to ``identifier:<kind>``."""
+    vocabulary = _vocabulary()
+    index = {fold(alias): name for name, aliases in vocabulary["fields"].items() for alias in aliases}
+    for kind, aliases in vocabulary["identifier_columns"].items():
+        index |= {fold(alias): f"identifier:{kind}" for alias in aliases}
+    return index
+
+
+@lru_cache(maxsize=1)
+def _value_index() -> dict[str, dict[str, str]]:
+    """For kind, channel and rail: folded spelling → code."""
+    return {
+        field: {fold(alias): code for code, aliases in codes.items() for alias in aliases}
+        for field, codes in _vocabulary()["values"].items()
+    }
+
+
+def read_reports(
+    path: str | Path,
+    *,
+    now: datetime | None = None,
+    settings: Settings | None = None,
+) -> list[Report]:
+    """Read every report of ``path`` (JSON lines, CSV or .xlsx), all or nothing.
+
+    Checks, besides the model's own (ids, codes, amounts positive and at most one trillion, payments before the
+    report): times not beyond ``now`` + :data:`CLOCK_SKEW`; one id, one content (the same report twice is kept
+    once). Raises :class:`IngestError`.
+    """
+    file = Path(path)
+    suffix = file.suffix.lower()
+    zone = ZoneInfo((settings or get_settings()).timezone)
+    latest = (now or utcnow()).astimezone(UTC) + CLOCK_SKEW
+    if suffix in JSON_SUFFIXES:
+        records = _json_records(file)
+    elif suffix in FLAT_SUFFIXES:
+        records = _flat_records(file)
+    else:
+        raise IngestError([RecordError(str(file), "file", "", f"unknown report file type {suffix!r}")])
+    return _validated(str(file), records, zone, latest)
+
+
+def _validated(
+    source: str, records: Iterator[tuple[str, dict[str, Any]]], zone: ZoneInfo, latest: datetime
+) -> list[Report]:
+    errors: list[RecordError] = []
+    reports: dict[str, tuple[Report, str]] = {}
+    for location, record in records:
+        if "_error" in record:
+            errors.append(RecordError(source, location, record.get("_field", ""), record["_error"]))
+            continue
+        try:
+            report = Report.model_validate(_localised(record, zone))
+        except ValidationError as error:
+            errors += validation_errors(source, location, error)
+            continue
+        errors += _time_errors(source, location, report, latest)
+        first = reports.setdefault(report.id, (report, location))
+        if first[0] != report:
+            message = f"report id {report.id!r} again with different content (first at {first[1]})"
+            errors.append(RecordError(source, location, "id", message))
+        if len(errors) >= MAX_ERRORS:
+            break
+    if errors:
+        raise IngestError(errors)
+    return [report for report, _ in reports.values()]
+
+
+def _time_errors(source: str, location: str, report: Report, latest: datetime) -> list[RecordError]:
+    found = []
+    if report.received_at > latest:
+        found.append(
+            RecordError(source, location, "received_at", f"{report.received_at.isoformat()} is in the future")
+        )
+    return found
+
+
+def _localised(record: dict[str, Any], zone: ZoneInfo) -> dict[str, Any]:
+    """Naive times of a report record taken as local times in ``zone``."""
+    record = dict(record)
+    record["received_at"] = _aware(record.get("received_at"), zone)
+    payments = record.get("payments")
+    if isinstance(payments, list):
+        record["payments"] = [
+            {**payment, "time": _aware(payment.get("time"), zone)} if isinstance(payment, dict) else payment
+            for payment in payments
+        ]
+    return record
+
+
+def _aware(value: Any, zone: ZoneInfo) -> Any:
+    """A datetime (or a text of one) with ``zone`` attached when it carries no offset; other values unchanged."""
+    if isinstance(value, str):
+        parsed = parse_time_text(value)
+        if parsed is None:
+            return value
+        value = parsed
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return datetime(value.year, value.month, value.day, tzinfo=zone)
+    return value
+
+
+def parse_time_text(text: str) -> datetime | None:
+    """``2026-09-03 14:05``, ``2026/9/3 14:05:06``, ``2026年9月3日 14:05``, ISO 8601 with or without offset."""
+    cleaned = (
+        unicodedata.normalize("NFKC", text).strip().replace("日", " ").replace("时", ":").replace("分", "")
+    )
+    offset = _OFFSET.search(cleaned)
+    head = cleaned[: offset.start()] if offset else cleaned
+    parts = head.replace("T", " ").split()
+    if not parts:
+        return None
+    day = _DATE_SEPARATORS.sub("-", parts[0]).strip("-")
+    try:
+        year, month, mday = (int(piece) for piece in day.split("-"))
+        clock = [int(float(piece)) for piece in parts[1].split(":")] if len(parts) > 1 else []
+        hour, minute, second = [*clock, 0, 0, 0][:3]
+        moment = datetime(year, month, mday, hour, minute, second)
+    except (ValueError, TypeError, IndexError):
+        return None
+    if offset:
+        suffix = offset.group(1)
+        return datetime.fromisoformat(moment.isoformat() + ("+00:00" if suffix == "Z" else suffix))
+    return moment
+
+
+# --- JSON lines -----------------------------------------------------------------------------------------
+
+
+def _json_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    text, _ = decode_bytes(_read_bytes(file), str(file))
+    for number, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        location = f"line {number}"
+        try:
+            record = json.loads(line)
+        except json.JSONDecodeError as error:
+            yield location, {"_error": f"not valid JSON (truncated?): {error.msg} at column {error.colno}"}
+            continue
+        if not isinstance(record, dict):
+            yield location, {"_error": "a report must be a JSON object"}
+            continue
+        yield location, record
+
+
+def _read_bytes(file: Path) -> bytes:
+    try:
+        return file.read_bytes()
+    except OSError as error:
+        raise IngestError([RecordError(str(file), "file", "", f"cannot read the file: {error}")]) from error
+
+
+# --- CSV and Excel ----------------------------------------------------------------------------------------
+
+
+def _flat_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
+    sheets = read_sheets(file)
+    found = False
+    for sheet in sheets:
+        header = _find_header(sheet)
+        if header is None:
+            continue
+        found = True
+        yield from _sheet_records(sheet, header)
+    if not found:
+        message = (
+            "no header row naming at least the report id, channel, received_at and reporter_unit columns"
+        )
+        yield "file", {"_error": message}
+
+
+def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+    index = _header_index()
+    for row_index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        columns = {
+            i: index[fold(str(cell))] for i, cell in enumerate(row) if cell and fold(str(cell)) in index
+        }
+        if {"id", "channel", "received_at", "reporter_unit"} <= set(columns.values()):
+            return row_index, columns
+    return None
+
+
+def _sheet_records(sheet: Sheet, header: tuple[int, dict[int, str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+    header_row, columns = header
+    where = f"sheet {sheet.name} row" if sheet.name else "row"
+    grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+    for offset, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):
+        cells = {name: row[i] for i, name in columns.items() if i < len(row) and _filled(row[i])}
+        if not cells:
+            continue
+        location = f"{where} {offset}"
+        if "id" not in cells:
+            yield location, {"_error": "no report id", "_field": "id"}
+            continue
+        grouped.setdefault(str(cells["id"]).strip(), []).append((location, cells))
+    for rows in grouped.values():
+        yield _report_record(rows)
+
+
+def _filled(value: Any) -> bool:
+    return value is not None and not (isinstance(value, str) and not value.strip())
+
+
+def _report_record(rows: Sequence[tuple[str, dict[str, Any]]]) -> tuple[str, dict[str, Any]]:
+    """One report from its rows: report fields from the first row (later rows agree or leave them blank)."""
+    location, first = rows[0]
+    for later_location, cells in rows[1:]:
+        for name in _REPORT_FIELDS:
+            if name in cells and name in first and str(cells[name]).strip() != str(first[name]).strip():
+                return later_location, {
+                    "_error": f"differs from the report's first row ({location}) for the same id",
+                    "_field": name,
+                }
+    try:
+        record = _report_fields(first)
+        record["payments"] = [payment for _, cells in rows if (payment := _payment(cells, first)) is not None]
+        record["identifiers"] = _identifiers(rows)
+    except _CellError as error:
+        return location, {"_error": error.message, "_field": error.field}
+    return location, record
+
+
+class _CellError(ValueError):
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
+
+
+def _code(field: str, value: Any) -> str:
+    folded = fold(str(value))
+    code = _value_index()[field].get(folded)
+    return code if code is not None else str(value).strip()
+
+
+def _text(cells: Mapping[str, Any], name: str) -> str | None:
+    value = cells.get(name)
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _report_fields(cells: Mapping[str, Any]) -> dict[str, Any]:
+    record: dict[str, Any] = {
+        "id": _text(cells, "id"),
+        "channel": _code("channel", cells["channel"]) if "channel" in cells else None,
+        "received_at": cells.get("received_at"),
+        "reporter_unit": _text(cells, "reporter_unit"),
+        "narrative": _text(cells, "narrative") or "",
+    }
+    if "kind" in cells:
+        record["kind"] = _code("kind", cells["kind"])
+    for name in ("language", "declared_fraud_type"):
+        if name in cells:
+            record[name] = _text(cells, name)
+    victim = {
+        "pseudonym": _text(cells, "victim_pseudonym"),
+        "age_band": _text(cells, "victim_age_band"),
+        "region_code": _text(cells, "victim_region_code"),
+        "account": _digits_or_text(cells.get("victim_account")),
+    }
+    if any(value is not None for value in victim.values()):
+        victim["pseudonym"] = victim["pseudonym"] or f"V-{record['id']}"
+        record["victim"] = {key: value for key, value in victim.items() if value is not None}
+    return record
+
+
+def _digits_or_text(value: Any) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    digits = re.sub(r"[\s\-]", "", text)
+    return digits if digits.isdigit() else text
+
+
+def _payment(cells: Mapping[str, Any], first: Mapping[str, Any]) -> dict[str, Any] | None:
+    if not any(name in cells for name in _PAYMENT_FIELDS):
+        return None
+    payer = _digits_or_text(cells.get("victim_account", first.get("victim_account")))
+    if payer is None:
+        raise _CellError("victim_account", "a payment needs the victim's paying account")
+    currency = _text(cells, "currency") or "CNY"
+    payment: dict[str, Any] = {
+        "from_account": payer,
+        "to_account": _digits_or_text(cells.get("to_account")),
+        "amount": {"amount_minor": _amount_minor(cells), "currency": currency.upper()},
+        "time": cells.get("payment_time"),
+        "to_bank": _text(cells, "to_bank"),
+        "to_name": _text(cells, "to_name"),
+    }
+    if "rail" in cells:
+        payment["rail"] = _code("rail", cells["rail"])
+    return payment
+
+
+def _amount_minor(cells: Mapping[str, Any]) -> Any:
+    if "amount_minor" in cells:
+        return cells["amount_minor"]
+    if "amount" not in cells:
+        raise _CellError("amount", "a payment needs its amount")
+    return major_to_minor(cells["amount"])
+
+
+def major_to_minor(value: Any) -> int:
+    """An amount in major units (a number, ``30,000``, ``¥3.5万``, ``叁万元``) as whole minor units."""
+    if isinstance(value, bool):
+        raise _CellError("amount", f"not an amount: {value!r}")
+    if isinstance(value, int | float | Decimal):
+        major: Decimal | None = Decimal(str(value))
+    else:
+        text = _MONEY_NOISE.sub("", unicodedata.normalize("NFKC", str(value)))
+        try:
+            major = Decimal(text)
+        except InvalidOperation:
+            major = parse_numeral(text) if text else None
+    if major is None:
+        raise _CellError("amount", f"not an amount: {value!r}")
+    minor = major * 100
+    if minor != minor.to_integral_value():
+        raise _CellError("amount", f"{value!r} has more than two decimals")
+    return int(minor)
+
+
+def _identifiers(rows: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, Any]]:
+    seen: dict[str, Identifier] = {}
+    for _, cells in rows:
+        for name in cells:
+            if not name.startswith("identifier:"):
+                continue
+            kind = IdentifierKind(name.split(":", 1)[1])
+            for raw in _SPLIT.split(_text(cells, name) or ""):
+                if raw.strip():
+                    identifier = Identifier.parse(kind, raw.strip())
+                    seen.setdefault(identifier.key, identifier)
+    return [identifier.model_dump() for identifier in seen.values()]
