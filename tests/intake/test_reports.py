@@ -194,3 +194,10 @@ def test_time_texts(text: str, expected: datetime | None) -> None:
     if parsed is not None and expected is not None and expected.tzinfo is not None:
         assert parsed.utcoffset() is not None
         assert parsed - expected == timedelta(0)
+
+
+def test_short_gb18030_that_is_also_valid_utf8_reads_as_chinese() -> None:
+    from fanzha.intake.textfile import decode_bytes
+
+    assert decode_bytes("转".encode("gb18030"), "x") == ("转", "gb18030")
+    assert decode_bytes("转账".encode(), "x") == ("转账", "utf-8")

@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 from fanzha.model import IdentifierKind, is_card_number, normalize_identifier
 from fanzha.model.identifiers import normalize_crypto_wallet, normalize_phone
 from fanzha.text import FoundIdentifier, extract, normalize
+from fanzha.text.evaluate import load_eval_set
 
 _FRAGMENTS = [
     "电话", "電話：", "138 1234 5678", "1 3 9 0 0 1 3 9 0 0 1", "一三八一二三四五六七八", "０７５５-８６００１２３４",
@@ -72,4 +73,20 @@ def test_every_card_passes_luhn(prefixes: list[str], last: int) -> None:
     text = "卡号" + "，".join(prefix + str(last) for prefix in prefixes)
     for found in extract(text).identifiers:
         if found.reason in ("luhn", "card_after_account_word"):
+            assert is_card_number(found.value)
+
+
+_EVAL_TEXTS = [message.text for message in load_eval_set()]
+_CUT_EVAL_TEXTS = st.lists(
+    st.tuples(st.sampled_from(_EVAL_TEXTS), st.integers(0, 400), st.integers(0, 400)), min_size=1, max_size=3
+).map(lambda pieces: "".join(text[min(a, b) : max(a, b)] for text, a, b in pieces))
+
+
+@settings(max_examples=200)
+@given(_CUT_EVAL_TEXTS)
+def test_realistic_texts_cut_anywhere_keep_spans_cards_and_wallets_valid(text: str) -> None:
+    """Pieces of the annotated evaluation set, cut at any character (inside numbers, entities, obfuscations)."""
+    _check(text)
+    for found in extract(text).identifiers:
+        if found.kind == IdentifierKind.BANK_ACCOUNT and found.reason in ("luhn", "card_after_account_word"):
             assert is_card_number(found.value)

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from charset_normalizer import from_bytes
 
 from fanzha.intake.errors import IngestError, RecordError
 
+_UNEXPECTED = re.compile(r"[^\x00-\u024f\u2000-\u206f\u3000-\u303f\u3400-\u9fff\uf900-\ufaff\uff00-\uffef]")
+"""Characters a Chinese or English record hardly holds: UTF-8 that decodes to them is likely GB18030 instead."""
 _BOMS = ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
 
 
@@ -15,20 +18,30 @@ def decode_bytes(data: bytes, source: str) -> tuple[str, str]:
     """Decode ``data``; returns the text and the encoding used.
 
     UTF-8 is tried first, then GB18030 (a superset of GBK and GB2312, what Chinese bank and police systems
-    export), then whatever charset-normalizer finds most likely.
+    export), then whatever charset-normalizer finds most likely. Short GB18030 text can also be valid UTF-8
+    (转 is D7 AA, which is UTF-8 for Hebrew ת): then the reading without characters foreign to Chinese and English
+    records wins.
     """
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             return data.decode(encoding), encoding
-    for encoding in ("utf-8", "gb18030"):
-        try:
-            return data.decode(encoding), encoding
-        except UnicodeDecodeError:
-            continue
+    decoded = {encoding: _try_decode(data, encoding) for encoding in ("utf-8", "gb18030")}
+    utf8, gb = decoded["utf-8"], decoded["gb18030"]
+    if utf8 is not None and (gb is None or not _UNEXPECTED.search(utf8) or _UNEXPECTED.search(gb)):
+        return utf8, "utf-8"
+    if gb is not None:
+        return gb, "gb18030"
     best = from_bytes(data).best()
     if best is None:
         raise IngestError([RecordError(source, "file", "", "cannot tell the text encoding")])
     return str(best), best.encoding
+
+
+def _try_decode(data: bytes, encoding: str) -> str | None:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError:
+        return None
 
 
 def read_text(path: Path) -> tuple[str, str]:

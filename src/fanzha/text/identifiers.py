@@ -39,6 +39,8 @@ _phone_value = lru_cache(maxsize=65_536)(normalize_phone)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ENGLISH_REGIONS = ("GB", "US", "AU")
 """Regions tried, in order, for a national-format number (leading 0) in text that is not Chinese."""
+CHINESE_REGIONS = ("CN", "TW", "HK")
+"""Regions tried, in order, for a national-format number in Chinese text (Taiwan 02-/09xx, Hong Kong)."""
 
 K = IdentifierKind
 
@@ -154,7 +156,9 @@ class _Scan:
         self.normalized = normalized
         self.text = normalized.text
         self.chinese = chinese
-        self.regions: tuple[str, ...] = (region,) if region else ("CN",) if chinese else ENGLISH_REGIONS
+        self.regions: tuple[str, ...] = (
+            (region,) if region else CHINESE_REGIONS if chinese else (*ENGLISH_REGIONS, "CN")
+        )
         self.found: list[FoundIdentifier] = []
         self.taken: list[tuple[int, int]] = []
 
@@ -322,12 +326,19 @@ def _urls(scan: _Scan) -> None:
                 scan.add(K.DOMAIN, host_start, host_end, domain, True, 0.95, "host_of_url", take=False)
 
 
+_ALIPAY_BEFORE = re.compile(r"(?:支付宝|alipay)[^\n@。;；]{0,30}$", re.IGNORECASE)
+
+
 def _emails(scan: _Scan) -> None:
     if "@" not in scan.text:
         return
     for match in _EMAIL.finditer(scan.text):
         value, valid = _identifier_value(K.EMAIL, match.group())
-        if valid and scan.free(*match.span()):
+        if not valid or not scan.free(*match.span()):
+            continue
+        if _ALIPAY_BEFORE.search(scan.text, max(0, match.start() - 40), match.start()):
+            scan.add(K.ALIPAY, match.start(), match.end(), value, valid, 0.85, "email_after_alipay")
+        else:
             scan.add(K.EMAIL, match.start(), match.end(), value, valid, 0.95, "email")
 
 
@@ -413,13 +424,13 @@ def _id_numbers(scan: _Scan) -> None:
 
 # --- accounts introduced by words: QQ, WeChat, Alipay, bank accounts ---------------------------------------------
 
-_LINK = r"\s*(?:[:：#]|是|为|号是|is|:)?\s*"
+_LINK = r"\s*(?:[:：#]|是|为|号是|is|was|:)?\s*"
 _QQ = re.compile(
     rf"QQ(?:号码|号|群号?|账号)?(?:\s*(?:number|no\.?))?{_LINK}([1-9](?:[ -]?\d){{4,10}})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 _WECHAT = re.compile(
-    rf"(?P<intro>微信|wechat|weixin)(?:\s*(?:号|账号|号码|id|account))?{_LINK}"
+    rf"(?P<intro>微信|wechat|weixin)\s*[(（]?(?:\s*(?:号|账号|号码|id|account))?{_LINK}"
     r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}|\+?\d(?:[ -]?\d){6,14})(?![A-Za-z0-9_-])",
     re.IGNORECASE,
 )
@@ -430,7 +441,7 @@ _ALIPAY = re.compile(
 )
 _ACCOUNT = re.compile(
     r"(?=[收账帐卡银Aa])(?<!微信)(?<!QQ)(?<!支付宝)(?:收款)?(?:账号|帐号|卡号|账户|帐户|银行卡号?|account\s*(?:number|no\.?)?|a/c\s*(?:no\.?)?|acct\.?\s*(?:no\.?)?)"
-    rf"{_LINK}(\d(?:[ -]?\d){{8,29}})(?!\d|[.,]\d)",
+    rf"[”」』]?(?:\s*[（(][^）)\d]{{1,10}}[）)])?{_LINK}(\d(?:[ -]?\d){{8,29}})(?!\d|[.,]\d)",
     re.IGNORECASE,
 )
 _ENGLISH_WORDS = frozenset(
@@ -538,7 +549,9 @@ _QUOTED = rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
 _APP_WORD = r"(?:APP|App|app|软件|平台|客户端|应用)"
 _INSTALL = r"(?:下载|安装|注册|登录|登陆)(?:了)?(?:一个|一款|个)?(?:名为|叫做?|名叫)?\s*"
 _APP = re.compile(
-    rf"(?=[{_OPEN_QUOTE}下安注登DdIi])(?:{_QUOTED}\s*{_APP_WORD}"
+    rf"(?=[{_OPEN_QUOTE}下安注登DdIiAaP软平])(?:{_QUOTED}\s*(?:的)?\s*{_APP_WORD}"
+    rf"|(?<![A-Za-z]){_APP_WORD}\s*(?:名称|名字|叫做?|名为)?\s*[:：]?\s*[{_OPEN_QUOTE}](?P<n>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    r"|(?<![A-Za-z])(?i:app|application|platform)\s+(?:(?i:called|named)\s+)?[\"“](?P<a>[^\"”\n]{1,30})[\"”]"
     rf"|{_INSTALL}[{_OPEN_QUOTE}](?P<i>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
     rf"|{_INSTALL}(?P<u>[A-Za-z0-9\u4e00-\u9fff]{{2,12}}?)(?:的)?\s*(?:APP|App|app)(?![A-Za-z])"
     r"|(?i:download(?:ed|ing)?|install(?:ed|ing)?)\s+(?:(?i:the|an?)\s+)?(?:(?i:app)\s+)?(?:(?i:called|named)\s+)?"
@@ -557,7 +570,7 @@ def _apps(scan: _Scan) -> None:
     ):
         return
     for match in _APP.finditer(text):
-        group = next(name for name in ("q", "i", "u", "e", "c") if match.group(name) is not None)
+        group = next(name for name in "qnaiuec" if match.group(name) is not None)
         name = match.group(group).strip()
         start = match.start(group) + match.group(group).index(name[:1]) if name else match.start(group)
         end = start + len(name)
@@ -565,7 +578,38 @@ def _apps(scan: _Scan) -> None:
             continue
         value, valid = _identifier_value(K.APP, name)
         if valid:
-            scan.add(K.APP, start, end, value, valid, 0.85 if group in "qie" else 0.7, "app_" + group)
+            scan.add(K.APP, start, end, value, valid, 0.85 if group in "qnaie" else 0.7, "app_" + group)
+
+
+@lru_cache(maxsize=1)
+def known_apps() -> frozenset[str]:
+    """App names shipped in ``data/known_apps.txt``, folded (lower case, no spaces)."""
+    text = resources.files("fanzha.text").joinpath("data/known_apps.txt").read_text("utf-8")
+    lines = (line.strip() for line in text.splitlines())
+    return frozenset(_fold_app(line) for line in lines if line and not line.startswith("#"))
+
+
+def _fold_app(name: str) -> str:
+    return re.sub(r"\s+", "", name).casefold()
+
+
+_QUOTED_NAME = re.compile(rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]")
+_INSTALLED_NAME = re.compile(
+    r"(?i:install(?:ed|ing)?|download(?:ed|ing)?)\s+(?:(?i:the|an?)\s+)?(?:(?i:official)\s+)?"
+    r"(?P<q>[A-Z][\w-]*(?:\s+(?!App\b)[A-Z][\w-]*)?)"
+)
+
+
+def _known_apps(scan: _Scan) -> None:
+    """Names of known apps in quotes or after install/download, with no app word beside them."""
+    for pattern in (_QUOTED_NAME, _INSTALLED_NAME):
+        for match in pattern.finditer(scan.text):
+            name = match.group("q").strip()
+            start = match.start("q") + match.group("q").index(name[:1]) if name else match.start("q")
+            end = start + len(name)
+            if name and _fold_app(name) in known_apps() and scan.free(start, end):
+                value, valid = _identifier_value(K.APP, name)
+                scan.add(K.APP, start, end, value, valid, 0.8, "known_app")
 
 
 # --- phones and cards from digit runs ---------------------------------------------------------------------------
@@ -583,7 +627,10 @@ _PHONE_INTRO_EN = re.compile(
     re.IGNORECASE,
 )
 _PHONE_INTRO_ZH = re.compile(
-    r"(?:拨打|致电|电话|热线|客服|联系|回拨|来电|号码|短信|发送到|发到)\s*[:：]?\s*$"
+    r"(?:拨打?|致电|电话|热线|客服|联系|回拨|来电|号码|短信|发送到|发到)[”」』\"]?\s*[:：]?\s*$"
+)
+_DIAL_BEFORE = re.compile(
+    r"(?:拨打?|致电|热线|call|dial|ring|phone|text|txt|send|reply|sms)[^\n]{0,12}$", re.IGNORECASE
 )
 _MONEY_VERB_BEFORE = re.compile(
     r"(?:转|付|汇|(?<!冒)充|存|取|共|计|骗|损失|金额|余额|价|赔|还|借|贷)[了过给入到]?\s*$"
@@ -651,6 +698,13 @@ def _not_a_phone_context(scan: _Scan, start: int, end: int) -> bool:
 
 def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:
     size = len(digits)
+    if not scan.chinese and "US" in scan.regions and _nanp(scan, start, end, digits):
+        return
+    if size == 15 and digits.startswith("00861") and digits[5] in "3456789":
+        value, valid = _phone_value(digits, "CN")
+        if valid:
+            scan.add(K.PHONE, start, end, value, valid, 0.9, "cn_mobile", region="CN")
+        return
     if (size == 11 and digits[0] == "1" and digits[1] in "3456789") or (
         size == 13 and digits.startswith("861") and digits[3] in "3456789"
     ):
@@ -673,6 +727,19 @@ def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:
             scan.add(
                 K.PHONE, start, end, value, valid, 0.6, "international_without_plus", region=_region_of(value)
             )
+
+
+def _nanp(scan: _Scan, start: int, end: int, digits: str) -> bool:
+    """A North American number written with separators: ``(213) 555-0187``, ``1-866-290-4731``."""
+    size = len(digits)
+    if not (size == 10 and digits[0] in "23456789") and not (size == 11 and digits[0] == "1"):
+        return False
+    if size == 10 and scan.normalized.original_slice(start, end).isdigit():
+        return False
+    value, valid = _phone_value("+1" + digits[-10:])
+    if valid:
+        scan.add(K.PHONE, start, end, value, valid, 0.8, "nanp", region="US")
+    return valid
 
 
 def _national(scan: _Scan, start: int, end: int, digits: str, regions: tuple[str, ...], reason: str) -> None:
@@ -698,7 +765,7 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
         and len(digits) in (5, 7)
         and _MONEY_VERB_BEFORE.search(scan.text, max(0, start - 6), start) is None
     )
-    if not (introduced or service) or (len(digits) < 5 and not introduced):
+    if not (introduced or service) or (len(digits) < 5 and _DIAL_BEFORE.search(window) is None):
         return
     for region in scan.regions:
         value, valid = _phone_value(digits, region)
@@ -707,6 +774,20 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
                 K.PHONE, start, end, value, valid, 0.8 if introduced else 0.7, "short_number", region=region
             )
             return
+
+
+_HK_LOCAL = re.compile(r"(?<![\d.,-])[235679]\d{3}[ -]?\d{4}(?![ -]?\d|[.,]\d)")
+
+
+def _hong_kong_local(scan: _Scan) -> None:
+    """Hong Kong's eight-digit numbers (``9218 3746``) in Chinese text, only after a word that dials them."""
+    if not scan.chinese or "HK" not in scan.regions:
+        return
+    for match in _HK_LOCAL.finditer(scan.text):
+        start, end = match.span()
+        window = scan.text[max(0, start - 12) : start]
+        if scan.free(start, end) and (_PHONE_INTRO_ZH.search(window) or _DIAL_BEFORE.search(window)):
+            _national(scan, start, end, re.sub(r"\D", "", match.group()), ("HK",), "hk_local")
 
 
 _EXTRACTORS = (
@@ -721,8 +802,10 @@ _EXTRACTORS = (
     _qq,
     _accounts,
     _international,
+    _hong_kong_local,
     _digit_runs,
     _apps,
+    _known_apps,
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 _LATIN = re.compile(r"[A-Za-z]{2}")

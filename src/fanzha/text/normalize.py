@@ -362,6 +362,12 @@ def _number_shape(digits: str, groups: list[str]) -> bool:
         return True
     if size == 13 and digits.startswith("86") and digits[2] == "1":
         return True
+    if size == 15 and digits.startswith("00861"):
+        return True
+    if size == 10 and [len(g) for g in groups] == [3, 3, 4] and digits[0] in "23456789":
+        return True
+    if size == 11 and [len(g) for g in groups] == [1, 3, 3, 4] and digits[0] == "1":
+        return True
     if size == 10 and digits[:3] in ("400", "800"):
         return True
     if 10 <= size <= 12 and digits[0] == "0" and (2 <= len(groups[0]) <= 5 or max(map(len, groups)) == 1):
