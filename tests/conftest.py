@@ -14,12 +14,18 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy import create_engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.pool import NullPool
 
 from fanzha.config import get_settings
 from fanzha.store.cases import CaseStore, upgrade
+
+# The machine is shared and CI runs two workers on two cores: a slow example is not a failure.
+hypothesis_settings.register_profile("fanzha", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+hypothesis_settings.load_profile("fanzha")
 
 POSTGRES_URL_ENV = "FANZHA_TEST_POSTGRES_URL"
 
