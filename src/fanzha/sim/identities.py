@@ -122,7 +122,7 @@ def scam_phone(rng: np.random.Generator) -> Identifier:
             IdentifierKind.PHONE, "+639" + str(rng.choice([17, 18, 20, 27, 77])) + _digits(rng, 7)
         )
     if roll < 0.14:
-        return _identifier(IdentifierKind.PHONE, "+855" + str(rng.choice([12, 15, 69, 96])) + _digits(rng, 6))
+        return _identifier(IdentifierKind.PHONE, "+855" + str(rng.choice([12, 15, 69, 97])) + _digits(rng, 6))
     prefix = int(rng.choice(_CN_MOBILE_PREFIXES))
     return _identifier(IdentifierKind.PHONE, f"+86{prefix}{_digits(rng, 8)}")
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import lru_cache
@@ -622,12 +623,12 @@ _NOT_PHONE_BEFORE = re.compile(
 )
 _CURRENCY_BEFORE = frozenset("¥$£€")
 _PHONE_INTRO_EN = re.compile(
-    r"(?:\b(?:text|txt|send|reply|sms)\b[^\n]{0,40}?\bto\b|\b(?:call|ring|dial|phone|tel)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
+    r"(?:\b(?:text|txt|send|reply|sms)\b[^\n]{0,40}?\bto\b|\b(?:call(?:ed|ing)?|r[ai]ng|dial(?:l?ed|l?ing)?|phone[ds]?|tel)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
     r"[\s:>]*(?:No[:.]?\s*)?$",
     re.IGNORECASE,
 )
 _PHONE_INTRO_ZH = re.compile(
-    r"(?:拨打?|致电|电话|热线|客服|联系|回拨|来电|号码|短信|发送到|发到)[”」』\"]?\s*[:：]?\s*$"
+    r"(?:拨打?|致电|电话|热线|客服|联系|联络|回拨|来电|号码|短信|简讯|发送到|发到)[”」』\"]?\s*[:：]?\s*$"
 )
 _DIAL_BEFORE = re.compile(
     r"(?:拨打?|致电|热线|call|dial|ring|phone|text|txt|send|reply|sms)[^\n]{0,12}$", re.IGNORECASE
@@ -729,13 +730,19 @@ def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:
             )
 
 
+_NANP_GROUPS = re.compile(r"^1(?:[\s.-]+\(?\d{3}\)?|\s*\(\d{3}\))[\s.-]*\d{3}[\s.-]+\d{4}$")
+
+
 def _nanp(scan: _Scan, start: int, end: int, digits: str) -> bool:
     """A North American number written with separators: ``(213) 555-0187``, ``1-866-290-4731``."""
     size = len(digits)
     if not (size == 10 and digits[0] in "23456789") and not (size == 11 and digits[0] == "1"):
         return False
-    if size == 10 and scan.normalized.original_slice(start, end).isdigit():
+    written = scan.normalized.original_slice(start, end)
+    if size == 10 and written.isdigit():
         return False
+    if size == 11 and not _NANP_GROUPS.match(unicodedata.normalize("NFKC", written)):
+        return False  # 13812345678 or 138-1234-5678: a Chinese mobile, not +1 381…
     value, valid = _phone_value("+1" + digits[-10:])
     if valid:
         scan.add(K.PHONE, start, end, value, valid, 0.8, "nanp", region="US")
