@@ -1,0 +1,212 @@
+"""``fanzha trace``: follow a victim's money and print the freeze list (紧急止付 / 快速冻结) and the flow tree."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import logging
+from collections import defaultdict
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Annotated
+from zoneinfo import ZoneInfo
+
+import typer
+from rich.table import Table
+from rich.tree import Tree
+
+from fanzha.cli.app import app, console, err_console
+from fanzha.config import get_settings
+from fanzha.flow import (
+    AttributionPolicy,
+    FreezeList,
+    Ledger,
+    TaintSource,
+    TraceLimits,
+    TraceResult,
+    freeze_list,
+    sources_from_payments,
+    trace,
+)
+from fanzha.store.flows import FlowStore
+
+logger = logging.getLogger(__name__)
+
+LEDGER_SUFFIX = "-ledger"
+_FILES_RECORD = "files.json"
+
+
+def open_ledger(store: FlowStore) -> Ledger:
+    """The store's ledger, built on first use and brought up to date with new days.
+
+    It lives beside the store (``flows-ledger/`` next to ``flows/``), so readers of the Parquet folder never see
+    it. Days newer than every indexed day are appended to the ledger's delta; anything else rebuilds it.
+    """
+    folder = ledger_folder(store)
+    files = [str(file.relative_to(store.path)) for file in store.files()]
+    record = folder / _FILES_RECORD
+    known: list[str] = json.loads(record.read_text("utf-8")) if record.exists() else []
+    if known and known == files:
+        return Ledger.open(folder)
+    new = sorted(set(files) - set(known))
+    if known and set(known) <= set(files) and min(map(_day, new)) > max(map(_day, known)):
+        first_new_day = datetime.fromisoformat(min(map(_day, new))).replace(tzinfo=UTC)
+        ledger = Ledger.open(folder).append(store.load_arrays(start=first_new_day))
+    else:
+        ledger = Ledger.build(store.load_arrays())
+    ledger.save(folder)
+    record.write_text(json.dumps(files), encoding="utf-8")
+    return Ledger.open(folder)
+
+
+def ledger_folder(store: FlowStore) -> Path:
+    """Where the ledger of ``store`` is kept."""
+    return store.path.with_name(store.path.name + LEDGER_SUFFIX)
+
+
+def _day(relative: str) -> str:
+    return relative.split("/", 1)[0].removeprefix("day=")
+
+
+def _parse_time(text: str) -> datetime:
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=ZoneInfo(get_settings().timezone))
+    return moment.astimezone(UTC)
+
+
+def _parse_amount(text: str) -> int:
+    try:
+        minor = Decimal(text.replace(",", "")) * 100
+    except InvalidOperation as error:
+        raise typer.BadParameter(f"--amount {text!r} is not a number of yuan") from error
+    if minor <= 0 or minor != minor.to_integral_value():
+        raise typer.BadParameter(f"--amount {text!r} must be positive with at most two decimals")
+    return int(minor)
+
+
+def _sources_of_report(report_id: str) -> tuple[list[TaintSource], datetime]:
+    from fanzha.store.cases import CaseStore, ReportNotFoundError
+
+    with CaseStore(get_settings().case_store_url) as cases:
+        try:
+            report = cases.get_report(report_id, actor=f"cli:{getpass.getuser()}")
+        except ReportNotFoundError:
+            err_console.print(f"[red]report {report_id} is not in the case store[/red]")
+            raise typer.Exit(1) from None
+    if not report.payments:
+        err_console.print(f"[yellow]report {report_id} records no payment: nothing to trace[/yellow]")
+        raise typer.Exit(1)
+    return sources_from_payments(report.payments, report.id), report.received_at
+
+
+@app.command("trace")
+def trace_money(
+    report: Annotated[str | None, typer.Option(help="report ID in the case store")] = None,
+    account: Annotated[str | None, typer.Option(help="account the victim paid into")] = None,
+    amount: Annotated[str | None, typer.Option(help="amount paid, in yuan (e.g. 12000.50)")] = None,
+    time: Annotated[
+        str | None, typer.Option(help="time of the payment, ISO 8601 (local time if no offset)")
+    ] = None,
+    as_of: Annotated[str | None, typer.Option(help="query time (default: the end of the window)")] = None,
+    policy: Annotated[AttributionPolicy, typer.Option(help="fifo or proportional")] = AttributionPolicy.FIFO,
+    max_hops: Annotated[int, typer.Option(help="transfers followed from the victim's payment")] = 6,
+    window_hours: Annotated[float, typer.Option(help="hours followed after the last payment")] = 72.0,
+    top: Annotated[int, typer.Option(help="freeze-list rows shown")] = 50,
+    depth: Annotated[int, typer.Option(help="levels of the flow tree shown")] = 6,
+) -> None:
+    """Trace a victim's money hop by hop and print the freeze list and the flow (资金穿透 / 止付冻结清单)."""
+    if report is not None:
+        sources, report_time = _sources_of_report(report)
+    elif account and amount and time:
+        report_time = datetime.now(UTC)
+        sources = [TaintSource(account.strip(), _parse_amount(amount), _parse_time(time), victim="manual")]
+    else:
+        raise typer.BadParameter("give --report, or --account with --amount and --time")
+    store = FlowStore.from_settings()
+    if not store.files():
+        err_console.print(f"[red]the flow store at {store.path} holds no transactions[/red]")
+        raise typer.Exit(1)
+    ledger = open_ledger(store)
+    limits = TraceLimits(max_hops=max_hops, window=timedelta(hours=window_hours), policy=policy)
+    result = trace(ledger, sources, as_of=_parse_time(as_of) if as_of else None, limits=limits)
+    listed = freeze_list(result, ledger, report_time=report_time, bank_of=_bank_of)
+    _print_freeze_list(listed, top)
+    console.print(_flow_tree(result, ledger, depth))
+
+
+def _bank_of(account: str) -> str | None:
+    from fanzha.text.identifiers import bank_of_card
+
+    bank = bank_of_card(account) if account.isdigit() else None
+    return bank.code if bank else None
+
+
+def _yuan(minor: int) -> str:
+    return f"¥{minor / 100:,.2f}"
+
+
+def _local(moment: datetime) -> str:
+    return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%m-%d %H:%M")
+
+
+def _print_freeze_list(listed: FreezeList, top: int) -> None:
+    for source in listed.unmatched:
+        err_console.print(
+            f"[yellow]payment of {_yuan(source.amount_minor)} to {source.account} at {_local(source.time)} "
+            "is not in the bank records[/yellow]"
+        )
+    table = Table(title=f"freeze list (止付冻结清单): {_yuan(listed.total_held_minor)} still held")
+    for column in ("#", "bank", "account", "hop", "held", "victims", "tainted since", "stop by", "lapses"):
+        table.add_column(column, justify="right" if column in ("#", "hop", "held") else "left")
+    for target in listed.targets[:top]:
+        victims = ", ".join(f"{share.victim} {share.fraction:.0%}" for share in target.shares[:3])
+        if len(target.shares) > 3:
+            victims += f" +{len(target.shares) - 3}"
+        table.add_row(
+            str(target.rank), target.bank, target.account, str(target.hop), _yuan(target.held.amount_minor),
+            victims, _local(target.first_tainted), _local(target.stop_payment_due),
+            _local(target.stop_payment_expires),
+        )  # fmt: skip
+    console.print(table)
+    if len(listed.targets) > top:
+        console.print(f"… and {len(listed.targets) - top} more accounts")
+    cashed = sum(cash_out.amount_minor for cash_out in listed.cash_outs)
+    if cashed:
+        console.print(
+            f"cashed out (资金出口): {_yuan(cashed)} at {len(listed.cash_outs)} ATM/exchange/merchant points"
+        )
+
+
+def _flow_tree(result: TraceResult, ledger: Ledger, depth: int, fan_out: int = 8) -> Tree:
+    """The accounts victim money went through, as a tree from the payments (each account shown once)."""
+    carried: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for _, _, amount, from_row, to_row, _ in result.edges.tolist():
+        carried[from_row][to_row] += amount
+    root = Tree("victim payments (受害人转账)")
+    shown: set[int] = set()
+
+    def label(row: int, amount: int) -> str:
+        name = ledger.account_name(int(result.account[row]))
+        held = int(result.held[row])
+        note = f" [green]held {_yuan(held)}[/green]" if held else ""
+        if int(result.cashed_out[row]):
+            note = " [red]cash-out[/red]"
+        return f"{name}  {_yuan(amount)} (hop {int(result.hop[row])}){note}"
+
+    def grow(node: Tree, row: int, level: int) -> None:
+        children = sorted(carried.get(row, {}).items(), key=lambda item: -item[1])
+        for child, amount in children[:fan_out]:
+            if child in shown:
+                node.add(f"[dim]{ledger.account_name(int(result.account[child]))} (above)[/dim]")
+                continue
+            shown.add(child)
+            branch = node.add(label(child, amount))
+            if level < depth:
+                grow(branch, child, level + 1)
+        if len(children) > fan_out:
+            node.add(f"[dim]… {len(children) - fan_out} more[/dim]")
+
+    grow(root, -1, 1)
+    return root

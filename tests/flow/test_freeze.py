@@ -1,0 +1,127 @@
+"""Freeze lists: ranking, banks, deadlines, victims' shares, pro-rata return and stop-payment tasks."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flow_ledgers import ledger_arrays
+from flow_reference import Txn
+from hypothesis import given
+from hypothesis import strategies as st
+
+from fanzha.flow import (
+    FreezeRules,
+    FreezeTarget,
+    Ledger,
+    TaintSource,
+    VictimShare,
+    freeze_list,
+    pro_rata_return,
+    trace,
+)
+from fanzha.flow.trace import from_micros
+from fanzha.model import Money, TaskKind
+
+SECOND = 1_000_000
+T0 = 1_788_000_000 * SECOND
+REPORT_TIME = from_micros(T0 + 3_600 * SECOND)
+
+
+def _campaign() -> tuple[Ledger, list[TaintSource]]:
+    """Two victims pay mule M1; M1 forwards part to M2 (ICBC card) and M2 cashes some out at an ATM."""
+    rows = [
+        ("v1", "M1", 0, 6000, False),
+        ("v2", "M1", 10, 4000, False),
+        ("M1", "6222020000000000001", 20, 5000, False),
+        ("6222020000000000001", "ATM:1", 30, 1000, True),
+    ]
+    txns = [
+        Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
+        for i, (s, d, t, a, c) in enumerate(rows)
+    ]
+    ledger = Ledger.build(ledger_arrays(txns))
+    sources = [
+        TaintSource("M1", 6000, from_micros(T0), victim="RPT-1", payer="v1"),
+        TaintSource("M1", 4000, from_micros(T0 + 10 * SECOND), victim="RPT-2", payer="v2"),
+        TaintSource("M9", 100, from_micros(T0), victim="RPT-3"),
+    ]
+    return ledger, sources
+
+
+def _bank(account: str) -> str | None:
+    return "ICBC" if account.startswith("622202") else None
+
+
+def test_targets_are_ranked_by_money_held_with_deadlines_and_shares() -> None:
+    ledger, sources = _campaign()
+    result = trace(ledger, sources)
+    listed = freeze_list(result, ledger, report_time=REPORT_TIME, bank_of=_bank)
+    assert [(t.rank, t.account, t.held.amount_minor, t.hop) for t in listed.targets] == [
+        (1, "M1", 5000, 1),
+        (2, "6222020000000000001", 4000, 2),
+    ]
+    first = listed.targets[0]
+    assert first.shares == (VictimShare("RPT-2", 4000, 0.8), VictimShare("RPT-1", 1000, 0.2))
+    assert first.stop_payment_due == REPORT_TIME + timedelta(minutes=30)
+    assert first.stop_payment_expires == REPORT_TIME + timedelta(minutes=30, hours=48)
+    assert first.freeze_until == REPORT_TIME + timedelta(hours=24, days=180)
+    assert listed.targets[1].shares == (VictimShare("RPT-1", 4000, 1.0),)
+    assert [c.account for c in listed.cash_outs] == ["ATM:1"]
+    assert listed.cash_outs[0].amount_minor == 1000
+    assert listed.unmatched == (sources[2],)
+    assert listed.total_held_minor == 9000
+    assert list(listed.by_bank()) == ["unknown", "ICBC"]
+
+
+def test_rules_change_the_deadlines_and_drop_small_holdings() -> None:
+    ledger, sources = _campaign()
+    rules = FreezeRules(stop_payment_within=timedelta(minutes=10), min_held_minor=4500)
+    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, rules=rules)
+    assert [t.account for t in listed.targets] == ["M1"]
+    assert listed.targets[0].stop_payment_due == REPORT_TIME + timedelta(minutes=10)
+
+
+def test_stop_payment_tasks_go_to_the_banks_desks() -> None:
+    ledger, sources = _campaign()
+    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, bank_of=_bank)
+    tasks = listed.stop_payment_tasks("CAMP-7", campaign_id="CAMP-7")
+    assert [(t.id, t.unit, t.kind) for t in tasks] == [
+        ("SP-CAMP-7-0001", "BANK-unknown", TaskKind.STOP_PAYMENT),
+        ("SP-CAMP-7-0002", "BANK-ICBC", TaskKind.STOP_PAYMENT),
+    ]
+    assert tasks[0].amount == Money(amount_minor=5000)
+    assert tasks[0].detail["shares"] == {"RPT-2": 4000, "RPT-1": 1000}
+    assert tasks[0].due_at == REPORT_TIME + timedelta(minutes=30)
+
+
+@given(
+    st.lists(st.integers(1, 10**9), min_size=1, max_size=6),
+    st.integers(0, 2 * 10**9),
+)
+def test_pro_rata_return_is_exact_and_never_gives_a_victim_more_than_theirs(
+    amounts: list[int], frozen: int
+) -> None:
+    held = sum(amounts)
+    target = FreezeTarget(
+        rank=1, account="M", bank="X", hop=1, held=Money(amount_minor=held), passed_minor=0,
+        first_tainted=datetime(2026, 9, 1, tzinfo=UTC),
+        shares=tuple(VictimShare(f"R{i}", a, a / held) for i, a in enumerate(amounts)),
+        stop_payment_due=datetime(2026, 9, 1, tzinfo=UTC), stop_payment_expires=datetime(2026, 9, 3, tzinfo=UTC),
+        freeze_due=datetime(2026, 9, 2, tzinfo=UTC), freeze_until=datetime(2027, 3, 1, tzinfo=UTC),
+    )  # fmt: skip
+    parts = pro_rata_return(target, frozen)
+    assert sum(parts.values()) == min(frozen, held)
+    for index, amount in enumerate(amounts):
+        assert 0 <= parts[f"R{index}"] <= amount
+
+
+def test_evidence_chain_leads_from_a_victim_payment_to_the_account() -> None:
+    ledger, sources = _campaign()
+    result = trace(ledger, sources)
+    row = result.row(ledger.account_index("6222020000000000001"))
+    chain = result.path_to(row)
+    hops = [
+        (int(result.edges[e, 3]), ledger.account_name(int(result.account[result.edges[e, 4]]))) for e in chain
+    ]
+    assert hops == [(-1, "M1"), (result.row(ledger.account_index("M1")), "6222020000000000001")]
+    assert ledger.column("out_txn_id", result.edges[chain, 0]).tolist() == [0, 2]
