@@ -161,3 +161,91 @@ class AuditEventRow(Base):
     detail: Mapped[dict[str, Any]]
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+
+
+CAMPAIGN_STATUSES = ("open", "active_operation", "closed")
+LINK_KEY_LENGTH = 600
+"""Room for ``kind:value`` (kind up to 16 characters, value up to 512)."""
+
+
+class CampaignRow(Base):
+    """A campaign (串并案/集群战役), named after its founding (oldest) report; ``merged_into`` once absorbed."""
+
+    __tablename__ = "campaigns"
+    __table_args__ = (
+        CheckConstraint("status IN ('open', 'active_operation', 'closed')", name="status"),
+        Index(None, "merged_into"),
+    )
+
+    id: Mapped[str] = mapped_column(String(80), primary_key=True)
+    founder_report_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(24))
+    n_reports: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    merged_into: Mapped[str | None] = mapped_column(String(80))
+
+
+class CampaignReportRow(Base):
+    """Which campaign a report is in now, the campaign it first joined, and the key that linked it."""
+
+    __tablename__ = "campaign_reports"
+    __table_args__ = (Index(None, "campaign_id"),)
+
+    report_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    campaign_id: Mapped[str] = mapped_column(String(80), ForeignKey("campaigns.id"))
+    home_campaign_id: Mapped[str] = mapped_column(String(80))
+    linked_by: Mapped[str | None] = mapped_column(String(LINK_KEY_LENGTH))
+    linked_at: Mapped[datetime]
+
+
+class CampaignMergeRow(Base):
+    """The merge log: ``absorbed`` joined ``survivor`` (or, kind ``split``, reports left ``absorbed``)."""
+
+    __tablename__ = "campaign_merges"
+    __table_args__ = (
+        CheckConstraint("kind IN ('merge', 'split')", name="kind"),
+        Index(None, "survivor_id"),
+        Index(None, "absorbed_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(8))
+    survivor_id: Mapped[str] = mapped_column(String(80))
+    absorbed_id: Mapped[str] = mapped_column(String(80))
+    report_id: Mapped[str | None] = mapped_column(String(64))
+    key: Mapped[str | None] = mapped_column(String(LINK_KEY_LENGTH))
+    actor: Mapped[str] = mapped_column(String(128))
+    merged_at: Mapped[datetime]
+    undone_at: Mapped[datetime | None]
+
+
+class LinkOverrideRow(Base):
+    """An analyst's decision on one linking key: ``keep`` (always links) or ``suppress`` (never links)."""
+
+    __tablename__ = "link_overrides"
+    __table_args__ = (CheckConstraint("action IN ('keep', 'suppress')", name="action"),)
+
+    key: Mapped[str] = mapped_column(String(LINK_KEY_LENGTH), primary_key=True)
+    action: Mapped[str] = mapped_column(String(8))
+    actor: Mapped[str] = mapped_column(String(128))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class LinkHubRow(Base):
+    """A hub decision of the last bulk linking (allow-list, adaptive rule, analyst), shown to analysts."""
+
+    __tablename__ = "link_hubs"
+
+    key: Mapped[str] = mapped_column(String(LINK_KEY_LENGTH), primary_key=True)
+    reason: Mapped[str] = mapped_column(String(24))
+    category: Mapped[str | None] = mapped_column(String(32))
+    suppressed: Mapped[bool] = mapped_column(Boolean)
+    degree: Mapped[int] = mapped_column(Integer)
+    type_spread: Mapped[float] = mapped_column(Float)
+    region_spread: Mapped[float] = mapped_column(Float)
+    decided_at: Mapped[datetime]

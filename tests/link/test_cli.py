@@ -1,0 +1,119 @@
+"""``fanzha link``, ``fanzha campaigns`` and ``fanzha eval link`` on the tiny scenario in a fresh case store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from link_scenario import LinkScenario
+from typer.testing import CliRunner
+
+import fanzha.cli.link  # noqa: F401  (registers the commands)
+from fanzha.cli.app import app
+from fanzha.config import get_settings
+from fanzha.link import HubPolicy, link_mentions, reconcile
+from fanzha.link.mentions import keys_from_columns
+from fanzha.model import Unit
+from fanzha.store.cases import CaseStore, upgrade
+from fanzha.store.cases.campaigns import CampaignStore
+
+runner = CliRunner()
+
+
+@pytest.fixture
+def loaded(tiny_scenario: LinkScenario, fanzha_home: Path) -> str:
+    """The tiny scenario's units and reports in the case store under FANZHA_HOME; returns its URL."""
+    url = get_settings().case_store_url
+    upgrade(url)
+    units = [
+        Unit.model_validate_json(line)
+        for line in (tiny_scenario.path / "units.jsonl").read_text().splitlines()
+    ]
+    with CaseStore(url) as store:
+        store.add_units(units)
+        store.add_reports(tiny_scenario.reports)
+    return url
+
+
+def test_link_then_list_show_and_relink_keeps_ids(loaded: str) -> None:
+    result = runner.invoke(app, ["link"])
+    assert result.exit_code == 0, result.output
+    assert "campaigns with 2+ reports" in result.output
+    with CampaignStore(loaded) as store:
+        first = store.assignments()
+        biggest = store.list_campaigns(limit=1)[0]
+        hubs = store.hubs()
+    assert any(h.suppressed and h.reason == "allow_list" for h in hubs)
+    listed = runner.invoke(app, ["campaigns", "--limit", "3"])
+    assert listed.exit_code == 0, listed.output
+    assert biggest.id in listed.output
+    shown = runner.invoke(app, ["campaigns", biggest.id])
+    assert shown.exit_code == 0, shown.output
+    assert "key identifiers" in shown.output
+    assert "possibly related" in shown.output
+    again = runner.invoke(app, ["link"])
+    assert again.exit_code == 0, again.output
+    with CampaignStore(loaded) as store:
+        assert store.assignments() == first
+    assert runner.invoke(app, ["campaigns", "--hubs"]).exit_code == 0
+
+
+def test_a_keep_override_merges_and_the_merge_can_be_undone(loaded: str) -> None:
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    with CampaignStore(loaded) as store:
+        before = len(set(store.assignments().values()))
+        hub = next(
+            h.key for h in store.hubs() if h.suppressed and h.degree >= 3 and h.key.startswith("phone:")
+        )
+    assert runner.invoke(app, ["link", "--keep", hub]).exit_code == 0
+    with CampaignStore(loaded) as store:
+        assert len(set(store.assignments().values())) < before
+        merge = store.merges()[0]
+    undo = runner.invoke(app, ["campaigns", merge.survivor, "--undo-merge", str(merge.id)])
+    assert undo.exit_code == 0, undo.output
+    assert "moved back" in undo.output
+
+
+def test_unknown_campaign_is_an_error(loaded: str) -> None:
+    result = runner.invoke(app, ["campaigns", "CPN-NOPE"])
+    assert result.exit_code == 1
+
+
+def test_eval_link_prints_bcubed_on_a_scenario(tiny_scenario: LinkScenario) -> None:
+    """On 300 reports one gang's shared site can pull precision under target (exit 1); the table still prints."""
+    result = runner.invoke(app, ["eval", "link", "--scenario", str(tiny_scenario.path)])
+    assert "precision" in result.output
+    assert "no hub rules" in result.output
+    assert result.exit_code in (0, 1), result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_new_reports_linked_one_by_one_match_a_bulk_relink(
+    tiny_scenario: LinkScenario, fanzha_home: Path
+) -> None:
+    """Same hubs (those of the first bulk run), same campaigns and ids, whether linked in bulk or one by one."""
+    url = get_settings().case_store_url
+    upgrade(url)
+    units = [
+        Unit.model_validate_json(line)
+        for line in (tiny_scenario.path / "units.jsonl").read_text().splitlines()
+    ]
+    with CaseStore(url) as store:
+        store.add_units(units)
+        store.add_reports(tiny_scenario.reports[:200])
+        assert runner.invoke(app, ["link"]).exit_code == 0
+        store.add_reports(tiny_scenario.reports[200:])
+    with CampaignStore(url) as campaigns:
+        before = campaigns.assignments()
+        hubs = {h.key for h in campaigns.hubs() if h.suppressed}
+    result = runner.invoke(app, ["link", "--new-only"])
+    assert result.exit_code == 0, result.output
+    assert "100 new report(s) linked" in result.output
+    with CampaignStore(url) as campaigns:
+        incremental = campaigns.assignments()
+        data = campaigns.link_input()
+    report, keys = keys_from_columns(data.mention_report, data.mention_kind, data.mention_value)
+    bulk = link_mentions(len(data.report_ids), report, keys, report_ids=data.report_ids,
+                         policy=HubPolicy(adaptive=False, suppress=hubs))  # fmt: skip
+    names, _, _ = reconcile(bulk.report_ids, bulk.founder, before)
+    assert dict(zip(bulk.report_ids, names, strict=True)) == incremental

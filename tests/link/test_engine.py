@@ -1,0 +1,211 @@
+"""The link engine: bulk union-find == incremental == NetworkX on the same graph, hubs, stable ids."""
+
+from __future__ import annotations
+
+import networkx as nx
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from link_scenario import LinkScenario
+
+from fanzha.link import (
+    HubPolicy,
+    IncrementalLinker,
+    build_graph,
+    component_founders,
+    link_mentions,
+    link_reports,
+    linking_key,
+    mentions_of,
+    reconcile,
+    report_keys,
+    shipped_hubs,
+)
+from fanzha.link.hubs import ADAPTIVE, ALLOW_LIST, ANALYST, KEPT, find_hubs
+from fanzha.model import IdentifierKind, normalize_identifier
+
+NO_HUBS = HubPolicy(allow_list={}, adaptive=False)
+KEY_POOL = [f"phone:+86138000000{i:02d}" for i in range(12)] + ["bank_account:6222020200112233445", "app:x"]
+
+
+def reference_founders(n_reports: int, report: list[int], keys: list[str]) -> list[int]:
+    """NetworkX connected components of the bipartite graph over strong keys; smallest report per component."""
+    graph = nx.Graph()
+    graph.add_nodes_from(("r", i) for i in range(n_reports))
+    graph.add_edges_from(
+        (("r", r), ("k", k)) for r, k in zip(report, keys, strict=True) if not k.startswith("app:")
+    )
+    founder = list(range(n_reports))
+    for component in nx.connected_components(graph):
+        members = [i for side, i in component if side == "r"]
+        for i in members:
+            founder[i] = min(members)
+    return founder
+
+
+mention_lists = st.lists(st.lists(st.sampled_from(KEY_POOL), max_size=4), min_size=1, max_size=40)
+
+
+@settings(max_examples=150, deadline=None)
+@given(mention_lists)
+def test_bulk_incremental_and_networkx_agree(per_report: list[list[str]]) -> None:
+    report = [i for i, keys in enumerate(per_report) for _ in keys]
+    keys = [k for ks in per_report for k in ks]
+    n = len(per_report)
+    bulk = link_mentions(n, report, keys, report_ids=[f"R{i}" for i in range(n)], policy=NO_HUBS)
+    assert bulk.founder.tolist() == reference_founders(n, report, keys)
+    linker = IncrementalLinker(NO_HUBS)
+    for i, ks in enumerate(per_report):
+        linker.add(f"R{i}", ks)
+    assert linker.campaigns() == bulk.campaign_of()
+
+
+@settings(max_examples=50, deadline=None)
+@given(mention_lists, st.randoms(use_true_random=False))
+def test_mention_order_does_not_change_campaigns(per_report: list[list[str]], rnd: object) -> None:
+    report = [i for i, keys in enumerate(per_report) for _ in keys]
+    keys = [k for ks in per_report for k in ks]
+    order = list(range(len(keys)))
+    rnd.shuffle(order)  # type: ignore[attr-defined]
+    n = len(per_report)
+    first = link_mentions(n, report, keys, policy=NO_HUBS)
+    shuffled = link_mentions(n, [report[i] for i in order], [keys[i] for i in order], policy=NO_HUBS)
+    assert first.founder.tolist() == shuffled.founder.tolist()
+
+
+def test_weak_keys_relate_campaigns_without_merging() -> None:
+    linkage = link_mentions(
+        3, [0, 0, 1, 1, 2], ["phone:+8613800138000", "app:融信", "app:融信", "qq:12345", "qq:12345"],
+        report_ids=["A", "B", "C"], policy=NO_HUBS,
+    )  # fmt: skip
+    assert linkage.campaign_ids() == ["CPN-A", "CPN-B", "CPN-B"]
+    assert [(r.campaign_a, r.campaign_b, r.keys) for r in linkage.related] == [
+        ("CPN-A", "CPN-B", ("app:融信",))
+    ]
+
+
+def test_component_founders_respects_inactive_identifiers() -> None:
+    report = np.array([0, 1, 1, 2], dtype=np.int32)
+    identifier = np.array([0, 0, 1, 1], dtype=np.int32)
+    assert component_founders(3, report, identifier, np.array([True, True])).tolist() == [0, 0, 0]
+    assert component_founders(3, report, identifier, np.array([False, True])).tolist() == [0, 1, 1]
+
+
+def test_graph_degree_counts_distinct_reports() -> None:
+    graph = build_graph(3, [2, 0, 0, 1], ["a:1", "a:1", "a:1", "app:z"])
+    assert graph.report.tolist() == [0, 0, 1, 2]
+    assert dict(zip(graph.keys.to_pylist(), graph.degree.tolist(), strict=True)) == {"a:1": 2, "app:z": 1}
+    assert graph.strong.tolist() == [True, False]
+    with pytest.raises(ValueError, match="report indices"):
+        build_graph(2, [0, 2], ["a:1", "a:1"])
+
+
+def test_shipped_hubs_are_normalised_keys() -> None:
+    hubs = shipped_hubs()
+    assert {"phone:95588", "phone:10086", "phone:96110", "domain:taobao.com"} <= set(hubs)
+    for key in hubs:
+        kind, _, value = key.partition(":")
+        assert normalize_identifier(kind, value).value == value, key
+
+
+def test_allow_list_hub_does_not_glue_and_analyst_can_override() -> None:
+    per_report = [["phone:95588", "phone:+8613800000001"], ["phone:95588"], ["phone:95588", "qq:77777"]]
+    report = [i for i, ks in enumerate(per_report) for _ in ks]
+    keys = [k for ks in per_report for k in ks]
+    linkage = link_mentions(3, report, keys, policy=HubPolicy(adaptive=False))
+    assert linkage.n_campaigns == 3
+    [decision] = linkage.hubs.decisions
+    assert (decision.key, decision.reason, decision.suppressed, decision.degree) == (
+        "phone:95588",
+        ALLOW_LIST,
+        True,
+        3,
+    )
+    kept = link_mentions(3, report, keys, policy=HubPolicy(adaptive=False, keep={"phone:95588"}))
+    assert kept.n_campaigns == 1
+    assert kept.hubs.decisions[0].reason == KEPT
+    cut = link_mentions(
+        3, report, keys, policy=HubPolicy(allow_list={}, adaptive=False, suppress={"qq:77777"})
+    )
+    assert cut.n_campaigns == 1
+    assert [(d.key, d.reason) for d in cut.hubs.decisions] == [("qq:77777", ANALYST)]
+
+
+def test_adaptive_rule_suppresses_a_spread_hub_and_keeps_a_busy_mule_card() -> None:
+    """A platform named by 40 reports of 8 fraud types is a hub; a card paid by 40 victims of one type is not."""
+    types = [f"type{i % 8}" for i in range(40)] + ["brushing_rebate"] * 40
+    report = list(range(80)) + list(range(80))
+    keys = ["domain:newplatform.cn"] * 40 + ["bank_account:6222020200112233445"] * 40
+    keys += [f"phone:+861380000{i // 2:04d}" for i in range(80)]
+    linkage = link_mentions(80, report, keys, fraud_type=types, policy=HubPolicy(allow_list={}))
+    decisions = {d.key: d for d in linkage.hubs.decisions}
+    assert decisions["domain:newplatform.cn"].reason == ADAPTIVE
+    assert decisions["domain:newplatform.cn"].type_spread == pytest.approx(8.0)
+    assert "bank_account:6222020200112233445" not in decisions
+    assert linkage.n_campaigns == 20 + 1
+
+
+def test_find_hubs_without_fraud_types_only_flags() -> None:
+    pairs = [f"qq:{10000 + i // 2}" for i in range(30)]
+    graph = build_graph(30, list(range(30)) * 2, ["domain:busy.cn"] * 30 + pairs)
+    hubs = find_hubs(graph, HubPolicy(allow_list={}))
+    assert [(d.key, d.suppressed) for d in hubs.decisions] == [("domain:busy.cn", False)]
+
+
+def test_linking_key_meets_alipay_phones_with_phones() -> None:
+    assert linking_key(IdentifierKind.ALIPAY, "a@b.com") == "email:a@b.com"
+    assert linking_key("phone", "+8613800138000") == "phone:+8613800138000"
+
+
+def test_incremental_logs_merges_and_the_oldest_id_survives() -> None:
+    linker = IncrementalLinker(NO_HUBS)
+    assert linker.add("R1", ["phone:+8613800000001"]).joined is False
+    assert linker.add("R2", ["qq:55555"]).campaign_id == "CPN-R2"
+    event = linker.add("R3", ["qq:55555", "phone:+8613800000001"])
+    assert event.campaign_id == "CPN-R1"
+    assert event.linked_by == "qq:55555"
+    assert [(m.survivor, m.absorbed, m.key) for m in event.merges] == [
+        ("CPN-R1", "CPN-R2", "phone:+8613800000001")
+    ]
+    assert set(linker.campaigns().values()) == {"CPN-R1"}
+    with pytest.raises(ValueError, match="already linked"):
+        linker.add("R1", [])
+
+
+def test_incremental_seeded_from_bulk_continues_like_bulk() -> None:
+    per_report = [["phone:+8613800000001"], ["qq:55555"], ["qq:55555"], ["phone:+8613800000001", "qq:55555"]]
+    report = [i for i, ks in enumerate(per_report) for _ in ks]
+    keys = [k for ks in per_report for k in ks]
+    ids = ["R1", "R2", "R3", "R4"]
+    whole = link_mentions(4, report, keys, report_ids=ids, policy=NO_HUBS)
+    head = link_mentions(3, report[:3], keys[:3], report_ids=ids[:3], policy=NO_HUBS)
+    linker = IncrementalLinker.from_linkage(head, NO_HUBS)
+    event = linker.add("R4", per_report[3])
+    assert linker.campaigns() == whole.campaign_of()
+    assert [(m.survivor, m.absorbed) for m in event.merges] == [("CPN-R1", "CPN-R2")]
+
+
+def test_reconcile_keeps_old_ids_logs_merges_and_splits() -> None:
+    ids = ["R1", "R2", "R3", "R4", "R5"]
+    founder = np.array([0, 0, 0, 3, 3])
+    previous = {"R1": "CPN-R1", "R2": "CPN-R2", "R3": "CPN-R2", "R4": "CPN-R1", "R5": "CPN-R5"}
+    names, merges, splits = reconcile(ids, founder, previous)
+    assert names == ["CPN-R1", "CPN-R1", "CPN-R1", "CPN-R5", "CPN-R5"]
+    assert [(m.survivor, m.absorbed) for m in merges] == [("CPN-R1", "CPN-R2")]
+    assert [(s.previous, s.campaign, s.report_ids) for s in splits] == [("CPN-R1", "CPN-R5", ("R4",))]
+    fresh, _, _ = reconcile(["R6"], np.array([0]), {})
+    assert fresh == ["CPN-R6"]
+
+
+def test_tiny_scenario_bulk_equals_incremental(tiny_scenario: LinkScenario) -> None:
+    bulk = link_reports(tiny_scenario.reports)
+    linker = IncrementalLinker(suppressed=bulk.hubs.suppressed_keys)
+    mentions = mentions_of(tiny_scenario.reports)
+    for report in mentions.reports:
+        linker.add(report.id, report_keys(report))
+    assert linker.campaigns() == bulk.campaign_of()
+    seeded = IncrementalLinker.from_assignments(
+        bulk.report_ids, [bulk.keys_of(i) for i in range(len(bulk.report_ids))], bulk.campaign_ids()
+    )
+    assert seeded.campaigns() == bulk.campaign_of()
