@@ -39,6 +39,11 @@ class Settings(BaseSettings):
         return self.database_url or f"sqlite:///{self.home / 'cases.db'}"
 
     @property
+    def classifier_path(self) -> Path:
+        """The fraud-type classifier written by ``fanzha train`` (absent: the one trained on shipped data)."""
+        return self.home / "models" / "fraud_classifier.bin"
+
+    @property
     def flow_store_path(self) -> Path:
         """Folder of the Parquet flow store."""
         return self.home / "flows"

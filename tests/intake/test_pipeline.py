@@ -33,7 +33,7 @@ def test_scenario_ingest_is_idempotent(scenario: Path, case_store: CaseStore, tm
     assert first.reports_inserted == manifest["counts"]["reports"]
     assert first.transactions_inserted == manifest["counts"]["transactions"]
     assert first.text_identifiers > manifest["counts"]["reports"]
-    assert {"extracting identifiers", "ingesting files"} <= stages
+    assert {"reading narratives", "ingesting files"} <= stages
     counts = case_store.counts()
     again = ingest_path(scenario, case_store, flows)
     assert again.reports_inserted == again.transactions_inserted == again.units_inserted == 0

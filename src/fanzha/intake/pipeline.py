@@ -28,6 +28,7 @@ from fanzha.model import Report, Unit
 from fanzha.store.cases import CaseStore
 from fanzha.store.flows import FlowStore
 from fanzha.text import FoundIdentifier, extract
+from fanzha.text.classify import FraudClassifier, default_classifier
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances; the library never prints."""
@@ -181,20 +182,50 @@ def read_units(file: Path) -> list[Unit]:
     return units
 
 
-def narrative_identifiers(
-    reports: Sequence[Report], *, progress: Progress = _quiet, settings: Settings | None = None
-) -> dict[str, list[FoundIdentifier]]:
-    """The identifiers the text room finds in each report's narrative (涉案要素提取), keyed by report id."""
+@dataclass
+class NarrativeFindings:
+    """What the text room found in a batch of narratives: identifiers with spans, and fraud types."""
+
+    identifiers: dict[str, list[FoundIdentifier]] = field(default_factory=dict)
+    fraud_types: list[tuple[str, str, float]] = field(default_factory=list)
+
+
+def load_classifier(settings: Settings | None = None) -> FraudClassifier:
+    """The classifier trained by ``fanzha train`` when there is one, else the one trained on the shipped data."""
+    path = (settings or get_settings()).classifier_path
+    if path.exists():
+        return FraudClassifier.from_bytes(path.read_bytes())
+    return default_classifier()
+
+
+def analyse_narratives(
+    reports: Sequence[Report],
+    *,
+    classifier: FraudClassifier | None = None,
+    progress: Progress = _quiet,
+    settings: Settings | None = None,
+) -> NarrativeFindings:
+    """Extract identifiers (涉案要素提取) and classify the fraud type (诈骗类型研判) of each narrative.
+
+    Each text is normalised once, for both; a fraud type is the level-2 code where the classifier is confident
+    of one, else the level-1 code.
+    """
     zone = (settings or get_settings()).timezone
-    found: dict[str, list[FoundIdentifier]] = {}
-    for done, report in enumerate(reports, start=1):
-        if report.narrative:
-            extraction = extract(report.narrative, reference_time=report.received_at, timezone=zone)
-            if extraction.identifiers:
-                found[report.id] = extraction.identifiers
-        if done % PROGRESS_EVERY == 0 or done == len(reports):
-            progress("extracting identifiers", done, len(reports))
-    return found
+    model = classifier or load_classifier(settings)
+    findings = NarrativeFindings()
+    told = [report for report in reports if report.narrative]
+    for start in range(0, len(told), PROGRESS_EVERY):
+        batch = told[start : start + PROGRESS_EVERY]
+        extractions = [extract(r.narrative, reference_time=r.received_at, timezone=zone) for r in batch]
+        findings.identifiers |= {
+            r.id: e.identifiers for r, e in zip(batch, extractions, strict=True) if e.identifiers
+        }
+        classified = model.classify_normalized([e.normalized for e in extractions])
+        findings.fraud_types += [
+            (r.id, c.subtype or c.fraud_type, c.probability) for r, c in zip(batch, classified, strict=True)
+        ]
+        progress("reading narratives", start + len(batch), len(told))
+    return findings
 
 
 def store_reports(
@@ -202,15 +233,17 @@ def store_reports(
     cases: CaseStore,
     summary: IngestSummary | None = None,
     *,
+    classifier: FraudClassifier | None = None,
     progress: Progress = _quiet,
     settings: Settings | None = None,
 ) -> IngestSummary:
     """Extract, classify and store one batch of reports, all or nothing."""
     summary = summary if summary is not None else IngestSummary()
-    mentions = narrative_identifiers(reports, progress=progress, settings=settings)
-    result = cases.add_reports(reports, identifiers_from_text=mentions)
+    findings = analyse_narratives(reports, classifier=classifier, progress=progress, settings=settings)
+    result = cases.add_reports(reports, identifiers_from_text=findings.identifiers)
+    summary.classified += cases.set_classifications(findings.fraud_types)
     summary.reports_inserted += result.inserted
     summary.reports_unchanged += result.unchanged
-    summary.text_identifiers += sum(len(found) for found in mentions.values())
+    summary.text_identifiers += sum(len(found) for found in findings.identifiers.values())
     progress("storing reports", len(reports), len(reports))
     return summary

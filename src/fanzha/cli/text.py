@@ -1,0 +1,223 @@
+"""``fanzha eval text`` (quality of extraction and classification) and ``fanzha train`` (the fraud classifier)."""
+
+from __future__ import annotations
+
+import importlib
+import os
+import time
+from pathlib import Path
+from types import ModuleType
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from fanzha.cli.app import app, console, err_console, eval_app
+from fanzha.text.evaluate import (
+    EXTRACTION_PRECISION_TARGET,
+    EXTRACTION_RECALL_TARGET,
+    MACRO_F1_TARGET,
+    SCRIPTS,
+    ClassificationReport,
+    ClassificationScores,
+    Counts,
+    ExtractionReport,
+    TextClassifier,
+    classify_eval_set,
+    evaluate_extraction,
+    load_eval_set,
+)
+
+MODEL_FILE = Path("models") / "fraud_classifier.bin"
+"""Where ``fanzha train`` writes the classifier, relative to ``FANZHA_HOME``."""
+
+
+def _classify_module() -> ModuleType | None:
+    """``fanzha.text.classify`` when it is installed; the commands degrade without it."""
+    try:
+        return importlib.import_module("fanzha.text.classify")
+    except ImportError:
+        return None
+
+
+def _mark(value: float, target: float) -> str:
+    colour = "green" if value >= target else "red"
+    return f"[{colour}]{value:.3f}[/{colour}]"
+
+
+def _counts_row(name: str, counts: Counts) -> list[str]:
+    return [
+        name,
+        str(counts.expected),
+        str(counts.found),
+        str(counts.hits),
+        _mark(counts.precision, EXTRACTION_PRECISION_TARGET),
+        _mark(counts.recall, EXTRACTION_RECALL_TARGET),
+        f"{counts.f1:.3f}",
+    ]
+
+
+def _counts_table(title: str, first: str) -> Table:
+    table = Table(title=title)
+    for header in (first, "expected", "found", "hits"):
+        table.add_column(header, justify="left" if header == first else "right")
+    for header in ("precision", "recall", "F1"):
+        table.add_column(header, justify="right")
+    return table
+
+
+def _print_extraction(report: ExtractionReport) -> None:
+    kinds = _counts_table(
+        f"identifier extraction on {report.messages} messages "
+        f"(targets: precision ≥ {EXTRACTION_PRECISION_TARGET}, recall ≥ {EXTRACTION_RECALL_TARGET})",
+        "kind",
+    )
+    for kind, counts in report.by_kind().items():
+        kinds.add_row(*_counts_row(kind, counts))
+    kinds.add_row(*_counts_row("[bold]all kinds[/bold]", report.overall()), end_section=True)
+    kinds.add_row(*_counts_row("amounts", report.amounts))
+    console.print(kinds)
+    scripts = _counts_table("identifier extraction per script", "script")
+    for script, counts in report.by_script().items():
+        scripts.add_row(*_counts_row(script, counts))
+    console.print(scripts)
+
+
+def _print_extraction_errors(report: ExtractionReport) -> None:
+    table = Table(title=f"extraction errors ({len(report.errors)})")
+    for header in ("message", "error", "kind", "value", "text"):
+        table.add_column(header, overflow="fold")
+    for error in report.errors:
+        table.add_row(error.message_id, error.error, error.kind, error.value, error.text)
+    console.print(table)
+
+
+def _print_scores(title: str, scores: ClassificationScores) -> None:
+    per_class = Table(title=title)
+    for header in ("fraud type", "precision", "recall", "F1", "support"):
+        per_class.add_column(header, justify="left" if header == "fraud type" else "right")
+    for score in scores.per_class:
+        per_class.add_row(
+            score.label,
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+            str(score.support),
+        )
+    per_class.add_row(
+        "[bold]macro average[/bold]", "", "", _mark(scores.macro_f1, MACRO_F1_TARGET), str(scores.size)
+    )
+    console.print(per_class)
+
+
+def _print_confusion(scores: ClassificationScores) -> None:
+    table = Table(title="confusion matrix (rows: annotated, columns: predicted)")
+    table.add_column("annotated \\ predicted", no_wrap=True)
+    for position in range(len(scores.labels)):
+        table.add_column(str(position + 1), justify="right", no_wrap=True)
+    for position, (label, row) in enumerate(zip(scores.labels, scores.confusion, strict=True)):
+        cells = [
+            f"[bold]{count}[/bold]" if column == position else (str(count) if count else "·")
+            for column, count in enumerate(row)
+        ]
+        table.add_row(f"{position + 1} {label}", *cells)
+    console.print(table)
+
+
+def _print_classification(report: ClassificationReport, source: str, seconds: float) -> None:
+    overall = report.overall
+    _print_scores(
+        f"fraud-type classification on {overall.size} held-out messages by the {source} "
+        f"(accuracy {overall.accuracy:.3f}; target macro-F1 ≥ {MACRO_F1_TARGET}; {seconds:.1f} s)",
+        overall,
+    )
+    scripts = Table(title="classification per script")
+    for header in ("script", "messages", "accuracy", "macro-F1"):
+        scripts.add_column(header, justify="left" if header == "script" else "right")
+    for script in SCRIPTS:
+        scores = report.per_script.get(script)
+        if scores is not None:
+            scripts.add_row(
+                script, str(scores.size), f"{scores.accuracy:.3f}", _mark(scores.macro_f1, MACRO_F1_TARGET)
+            )
+    console.print(scripts)
+    _print_confusion(overall)
+
+
+def _print_classification_errors(report: ClassificationReport) -> None:
+    table = Table(title=f"misclassified messages ({len(report.errors)})")
+    for header in ("message", "annotated", "predicted", "probability", "text"):
+        table.add_column(header, overflow="fold")
+    for error in report.errors:
+        probability = "" if error.probability is None else f"{error.probability:.2f}"
+        table.add_row(error.message_id, error.expected, error.predicted, probability, error.text)
+    console.print(table)
+
+
+def _classifier(module: ModuleType) -> tuple[TextClassifier, str]:
+    """The model saved by ``fanzha train`` when there is one, else the default classifier trained now."""
+    from fanzha.config import get_settings
+
+    saved = get_settings().home / MODEL_FILE
+    if saved.exists():
+        try:
+            classifier: TextClassifier = module.FraudClassifier.from_bytes(saved.read_bytes())
+        except ValueError as error:
+            err_console.print(f"[yellow]cannot read {saved} ({error}); run `fanzha train` again[/yellow]")
+        else:
+            return classifier, f"model in {saved}"
+    return module.default_classifier(), "default classifier (trained now; `fanzha train` saves one)"
+
+
+@eval_app.command("text")
+def eval_text(
+    show_errors: Annotated[
+        bool, typer.Option("--show-errors", help="list every miss, false alarm and misclassification")
+    ] = False,
+    eval_set: Annotated[
+        Path | None, typer.Option("--set", help="a JSON lines evaluation set instead of the shipped one")
+    ] = None,
+) -> None:
+    """Extraction precision/recall per kind and classification macro-F1 on the annotated set (要素提取质量评估)."""
+    messages = load_eval_set(eval_set)
+    extraction = evaluate_extraction(messages)
+    _print_extraction(extraction)
+    if show_errors:
+        _print_extraction_errors(extraction)
+    module = _classify_module()
+    if module is None:
+        console.print("[yellow]classifier not available[/yellow] (fanzha.text.classify is not installed)")
+        return
+    started = time.perf_counter()
+    classifier, source = _classifier(module)
+    classification = classify_eval_set(messages, classifier)
+    _print_classification(classification, source, time.perf_counter() - started)
+    if show_errors:
+        _print_classification_errors(classification)
+
+
+@app.command()
+def train(
+    out: Annotated[
+        Path | None, typer.Option(help="file to write the model to; default <FANZHA_HOME>/models/…")
+    ] = None,
+) -> None:
+    """Train the fraud-type classifier (诈骗类型分类模型) on its training corpus and save it."""
+    from fanzha.config import get_settings
+
+    module = _classify_module()
+    if module is None:
+        err_console.print("[red]classifier not available[/red]: fanzha.text.classify is not installed")
+        raise typer.Exit(1)
+    target = out if out is not None else get_settings().home / MODEL_FILE
+    started = time.perf_counter()
+    texts, labels = module.training_corpus()
+    model: bytes = module.FraudClassifier.train(texts, labels).to_bytes()
+    target.parent.mkdir(parents=True, exist_ok=True)
+    partial = target.with_name(target.name + ".partial")
+    partial.write_bytes(model)
+    os.replace(partial, target)
+    console.print(
+        f"trained on {len(texts):,} texts in {time.perf_counter() - started:.1f} s; "
+        f"wrote {len(model):,} bytes to {target}"
+    )

@@ -1,0 +1,374 @@
+"""The fraud-type classifier: its features against a plain-Python reference, its model contract, its accuracy."""
+
+from __future__ import annotations
+
+import io
+import math
+import random
+import re
+from collections import Counter
+
+import numpy as np
+import opencc
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from sklearn.metrics import f1_score
+from sklearn.model_selection import StratifiedKFold
+
+from fanzha.model import Language
+from fanzha.model.taxonomy import fraud_taxonomy
+from fanzha.text import normalize
+from fanzha.text.classify import (
+    MIN_DOCUMENT_FREQUENCY,
+    NGRAM_MAX,
+    Classification,
+    FraudClassifier,
+    _Vocabulary,
+    simulated_reports,
+    training_corpus,
+    training_examples,
+)
+
+# --- a plain-Python reference of the features ------------------------------------------------------------------
+
+_MASK = 2**64 - 1
+_BASIS = 0xCBF29CE484222325
+_WORD_BASIS = 0x84222325CBF29CE4
+_PRIME = 0x100000001B3
+
+
+def _reference_code(char: str) -> int:
+    code = ord(char)
+    if 0x41 <= code <= 0x5A:
+        return code + 0x20
+    if 0x30 <= code <= 0x39:
+        return 0x30
+    if 0x09 <= code <= 0x0D:
+        return 0x20
+    return code
+
+
+def _fnv(codes: list[int], basis: int) -> int:
+    value = basis
+    for code in codes:
+        value = ((value ^ code) * _PRIME) & _MASK
+    return value or 1
+
+
+def _reference_terms(text: str) -> list[tuple[int, int, int]]:
+    """Every feature occurrence of ``text`` as (hash, start, length): character n-grams and Latin words."""
+    codes = [_reference_code(char) for char in text]
+    terms = [
+        (_fnv(codes[start : start + n], _BASIS), start, n)
+        for start in range(len(codes))
+        for n in range(1, NGRAM_MAX + 1)
+        if start + n <= len(codes)
+    ]
+    lowered = "".join(map(chr, codes))
+    for word in re.finditer(r"[a-z]+", lowered):
+        if 2 <= len(word.group()) <= 40:
+            terms.append(
+                (_fnv(codes[word.start() : word.end()], _WORD_BASIS), word.start(), len(word.group()))
+            )
+    return terms
+
+
+def _reference_vocabulary(texts: list[str]) -> tuple[dict[int, int], list[float]]:
+    frequency = Counter(key for text in texts for key in {key for key, _, _ in _reference_terms(text)})
+    keys = sorted(key for key, count in frequency.items() if count >= MIN_DOCUMENT_FREQUENCY)
+    idf = [math.log((1 + len(texts)) / (1 + frequency[key])) + 1 for key in keys]
+    return {key: column for column, key in enumerate(keys)}, idf
+
+
+def _reference_row(
+    text: str, columns: dict[int, int], idf: list[float] | np.ndarray
+) -> dict[int, tuple[float, int, int]]:
+    """column → (unit-length sublinear TF-IDF weight, first start, length) for one text."""
+    counts: Counter[int] = Counter()
+    first: dict[int, tuple[int, int]] = {}
+    for key, start, size in _reference_terms(text):
+        if key in columns:
+            column = columns[key]
+            counts[column] += 1
+            if column not in first or start < first[column][0]:
+                first[column] = (start, size)
+    weights = {column: (1 + math.log(count)) * float(idf[column]) for column, count in counts.items()}
+    norm = math.sqrt(sum(weight * weight for weight in weights.values())) or 1.0
+    return {column: (weight / norm, *first[column]) for column, weight in weights.items()}
+
+
+def _kernel_row(vocabulary: _Vocabulary, text: str) -> dict[int, tuple[float, int, int]]:
+    features = vocabulary.features([text])
+    matrix = features.matrix
+    return {
+        int(column): (float(weight), int(start), int(size))
+        for column, weight, start, size in zip(
+            matrix.indices, matrix.data, features.first, features.size, strict=True
+        )
+    }
+
+
+_ALPHABET = "刷单返利兼職投资账户abcXYZ 0189，。\n"
+_rng = random.Random(7)
+_SMALL_CORPUS = ["".join(_rng.choice(_ALPHABET) for _ in range(_rng.randint(0, 40))) for _ in range(60)]
+_TEXTS = st.text(alphabet=_ALPHABET + "é漢", max_size=60)
+
+
+def test_vocabulary_matches_the_reference() -> None:
+    columns, idf = _reference_vocabulary(_SMALL_CORPUS)
+    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    assert [int(key) for key in vocabulary.keys] == sorted(columns)
+    np.testing.assert_allclose(vocabulary.idf, idf, rtol=1e-6)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_TEXTS)
+def test_features_match_the_reference(text: str) -> None:
+    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    columns = {int(key): column for column, key in enumerate(vocabulary.keys)}
+    expected = _reference_row(text, columns, vocabulary.idf)
+    found = _kernel_row(vocabulary, text)
+    assert found.keys() == expected.keys()
+    for column, (weight, start, size) in expected.items():
+        assert found[column][1:] == (start, size)
+        assert found[column][0] == pytest.approx(weight, rel=1e-5, abs=1e-6)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.lists(_TEXTS, max_size=6))
+def test_batched_features_equal_one_by_one(texts: list[str]) -> None:
+    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    batch = vocabulary.features(texts)
+    for row, text in enumerate(texts):
+        single = vocabulary.features([text])
+        span = slice(batch.matrix.indptr[row], batch.matrix.indptr[row + 1])
+        assert batch.matrix.indices[span].tolist() == single.matrix.indices.tolist()
+        assert batch.first[span].tolist() == single.first.tolist()
+        np.testing.assert_array_equal(batch.matrix.data[span], single.matrix.data)
+
+
+# --- the trained model --------------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def classifier() -> FraudClassifier:
+    """Trained on the shipped reports only, so no test depends on the simulator's wording."""
+    texts, labels = training_corpus(simulated_per_type=0)
+    return FraudClassifier.train(texts, labels)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.sampled_from([example.text for example in training_examples()]), min_size=1, max_size=3))
+def test_probabilities_match_a_reference_softmax(classifier: FraudClassifier, pieces: list[str]) -> None:
+    text = "".join(pieces)
+    vocabulary, types = classifier._vocabulary, classifier._types
+    columns = {int(key): column for column, key in enumerate(vocabulary.keys)}
+    row = _reference_row(normalize(text).text, columns, vocabulary.idf)
+    scores = [
+        float(types.intercept[label])
+        + sum(weight * float(types.coef[label, column]) for column, (weight, _, _) in row.items())
+        for label in range(len(types.labels))
+    ]
+    exponentials = [math.exp((score - max(scores)) / types.temperature) for score in scores]
+    expected = {
+        label: value / sum(exponentials) for label, value in zip(types.labels, exponentials, strict=True)
+    }
+    found = classifier.classify(text).probabilities
+    for label, probability in expected.items():
+        assert found[label] == pytest.approx(probability, abs=2e-5)
+
+
+def test_probabilities_cover_the_taxonomy_and_sum_to_one(classifier: FraudClassifier) -> None:
+    for result in classifier.classify_many(["", "hello", "刷单返利", "警察说我涉嫌洗钱", "x" * 5000]):
+        assert list(result.probabilities) == fraud_taxonomy().codes()
+        assert sum(result.probabilities.values()) == pytest.approx(1.0)
+        assert result.probability == max(result.probabilities.values())
+        assert result.probabilities[result.fraud_type] == result.probability
+
+
+def test_evidence_is_read_from_the_original_text(classifier: FraudClassifier) -> None:
+    texts = [
+        "網上兼職刷單，先墊付後返佣金，做了三單就提不了現",
+        "Ｐｏｌｉｃｅ said my account was used for MONEY LAUNDERING; move it to a safe account",
+        "对方自称公安局民警，说我涉嫌洗钱，让我把钱转到安全账户",
+    ]
+    for text, result in zip(texts, classifier.classify_many(texts), strict=True):
+        assert result.evidence, text
+        weights = [weight for _, weight in result.evidence]
+        assert weights == sorted(weights, reverse=True)
+        assert all(weight > 0 for weight in weights)
+        for term, _ in result.evidence:
+            assert term
+            assert term in text
+
+
+def test_english_evidence_is_whole_words(classifier: FraudClassifier) -> None:
+    text = (
+        "A police officer said my account was linked to money laundering and told me to use a safe account."
+    )
+    words = set(re.findall(r"[A-Za-z]+", text))
+    for term, _ in classifier.classify(text).evidence:
+        assert all(part in words for part in re.findall(r"[A-Za-z]+", term)), term
+        assert re.fullmatch(r"[A-Za-z]+(?:\W+[A-Za-z]+)*", term), term
+
+
+_SIMPLIFIED = [
+    "网上找兼职，对方让我刷单垫付，说返佣金，结果钱提不出来",
+    "自称检察院的人说我涉嫌洗钱，要求把存款转到安全账户接受资金审查",
+    "在交友软件认识的男朋友说要来看我，让我先给他转路费和办证费",
+    "快递客服打电话说我的包裹丢了要理赔，让我下载会议软件共享屏幕",
+    "游戏里有人低价卖装备，我转账以后他就把我拉黑了",
+    "有人说能帮我消除征信逾期记录，先收了三千块服务费",
+]
+
+
+def test_traditional_and_simplified_get_the_same_class(classifier: FraudClassifier) -> None:
+    traditional = [opencc.OpenCC("s2t").convert(text) for text in _SIMPLIFIED]
+    assert traditional != _SIMPLIFIED
+    for simplified_result, traditional_result in zip(
+        classifier.classify_many(_SIMPLIFIED), classifier.classify_many(traditional), strict=True
+    ):
+        assert traditional_result.fraud_type == simplified_result.fraud_type
+        assert traditional_result.probability == pytest.approx(simplified_result.probability, abs=1e-3)
+
+
+@pytest.mark.parametrize(
+    ("text", "fraud_type"),
+    [
+        ("网上兼职刷单，先垫付货款再返佣金，做了三单就提现不了", "brushing_rebate"),
+        ("網路兼職刷單，先墊付貨款再返佣金，做了三單就無法提領", "brushing_rebate"),
+        (
+            "A caller claiming to be the police said my bank account was involved in money laundering.",
+            "impersonate_authority",
+        ),
+        ("【中国银行】您尾号1234的账户11月1日工资入账8,000.00元。", "not_fraud"),
+        ("Your parcel has been delivered to your porch. Thank you for shopping with us.", "not_fraud"),
+    ],
+)
+def test_clear_reports_in_every_script(classifier: FraudClassifier, text: str, fraud_type: str) -> None:
+    assert classifier.classify(text).fraud_type == fraud_type
+
+
+def test_level_two_labels_roll_up(classifier: FraudClassifier) -> None:
+    assert set(classifier.labels) <= set(fraud_taxonomy().codes())
+    assert all("." not in label for label in classifier.labels)
+    texts = [example.text for example in training_examples()][:80]
+    for result in classifier.classify_many(texts):
+        assert result.subtype is None or result.subtype.startswith(result.fraud_type + ".")
+        assert result.subtype is None or result.subtype in fraud_taxonomy().all_codes()
+    named = [result.subtype for result in classifier.classify_many(texts)]
+    assert any(named)
+
+
+def test_batches_classify_like_single_reports(classifier: FraudClassifier) -> None:
+    texts = [*(example.text for example in training_examples()[::40]), "", "  "]
+    assert classifier.classify_many(texts) == [classifier.classify(text) for text in texts]
+    assert classifier.classify_many([]) == []
+    normalized = [normalize(text) for text in texts]
+    assert classifier.classify_normalized(normalized) == classifier.classify_many(texts)
+
+
+def test_round_trip_through_bytes_gives_identical_results(classifier: FraudClassifier) -> None:
+    data = classifier.to_bytes()
+    restored = FraudClassifier.from_bytes(data)
+    assert restored.labels == classifier.labels
+    texts = [example.text for example in training_examples()][::25]
+    assert restored.classify_many(texts) == classifier.classify_many(texts)
+    assert restored.to_bytes() == data
+
+
+def test_bytes_that_are_not_a_model_are_refused() -> None:
+    with pytest.raises(ValueError, match="fraud-type model"):
+        FraudClassifier.from_bytes(b"not a model")
+    with pytest.raises(ValueError, match="fraud-type model"):
+        FraudClassifier.from_bytes(b"PK\x03\x04" + b"\x00" * 40)
+
+
+def test_archives_with_mismatched_arrays_are_refused(classifier: FraudClassifier) -> None:
+    with np.load(io.BytesIO(classifier.to_bytes()), allow_pickle=False) as archive:
+        arrays = {name: archive[name] for name in archive.files}
+    for name, broken in [("types_coef", arrays["types_coef"][:, :-1]), ("idf", arrays["idf"][:-1])]:
+        buffer = io.BytesIO()
+        np.savez(buffer, **{**arrays, name: broken})
+        with pytest.raises(ValueError, match="fraud-type model"):
+            FraudClassifier.from_bytes(buffer.getvalue())
+
+
+def test_result_is_a_classification(classifier: FraudClassifier) -> None:
+    result = classifier.classify("刷单")
+    assert isinstance(result, Classification)
+    assert isinstance(result.evidence, tuple)
+
+
+# --- training -----------------------------------------------------------------------------------------------------
+
+_SMALL = [example for example in training_examples() if example.language == Language.ZH_HANS][::3]
+
+
+def test_training_is_deterministic() -> None:
+    texts, labels = [example.text for example in _SMALL], [example.label for example in _SMALL]
+    first = FraudClassifier.train(texts, labels, seed=3)
+    second = FraudClassifier.train(texts, labels, seed=3)
+    assert first.to_bytes() == second.to_bytes()
+    assert first.classify_many(texts) == second.classify_many(texts)
+
+
+def test_unknown_labels_are_named() -> None:
+    with pytest.raises(ValueError, match=r"'pig_butcher' of training report 1"):
+        FraudClassifier.train(["a", "b", "c"], ["romance", "pig_butcher", "not_fraud"])
+    with pytest.raises(ValueError, match=r"'romance\.nope'"):
+        FraudClassifier.train(["a", "b"], ["romance.nope", "not_fraud"])
+
+
+def test_training_data_must_be_usable() -> None:
+    with pytest.raises(ValueError, match="2 texts but 1 labels"):
+        FraudClassifier.train(["a", "b"], ["romance"])
+    with pytest.raises(ValueError, match="at least two level-1"):
+        FraudClassifier.train(["a", "b"], ["romance", "romance.gambling_site"])
+
+
+def test_two_types_are_enough() -> None:
+    texts = ["刷单返利兼职", "兼职刷单佣金", "刷单垫付返利", "快递到了取件码", "您的快递已签收", "取件码驿站"]
+    labels = ["brushing_rebate"] * 3 + ["not_fraud"] * 3
+    result = FraudClassifier.train(texts, labels).classify("兼职刷单返利")
+    assert result.fraud_type == "brushing_rebate"
+    assert set(result.probabilities) == set(fraud_taxonomy().codes())
+    assert sum(result.probabilities.values()) == pytest.approx(1.0)
+
+
+def test_shipped_training_data_covers_every_type_in_every_script() -> None:
+    examples = training_examples()
+    assert len(examples) >= 500
+    known = fraud_taxonomy().all_codes()
+    assert all(example.label in known for example in examples)
+    assert len({example.text for example in examples}) == len(examples)
+    covered = {(example.label.split(".")[0], example.language) for example in examples}
+    assert covered == {(code, language) for code in fraud_taxonomy().codes() for language in Language}
+
+
+def test_simulated_reports_are_seeded_and_labelled() -> None:
+    texts, labels = simulated_reports(4, seed=1)
+    assert (texts, labels) == simulated_reports(4, seed=1)
+    assert len(texts) == len(labels) <= 4 * len(fraud_taxonomy().types)
+    assert set(labels) <= fraud_taxonomy().all_codes()
+    for text, label in zip(texts, labels, strict=True):
+        assert text.split(" ", 1)[0] != label
+
+
+@pytest.mark.slow
+def test_cross_validated_macro_f1_per_script() -> None:
+    examples = training_examples()
+    texts = [example.text for example in examples]
+    labels = [example.label for example in examples]
+    truth = np.array([label.split(".")[0] for label in labels])
+    predicted = np.empty(len(texts), dtype=object)
+    for fit, held in StratifiedKFold(n_splits=5, shuffle=True, random_state=0).split(texts, truth):
+        model = FraudClassifier.train([texts[i] for i in fit], [labels[i] for i in fit])
+        predicted[held] = [result.fraud_type for result in model.classify_many([texts[i] for i in held])]
+    predicted = predicted.astype(str)
+    assert f1_score(truth, predicted, average="macro") >= 0.8
+    scripts = np.array([example.language for example in examples])
+    for language in Language:
+        chosen = scripts == language
+        assert f1_score(truth[chosen], predicted[chosen], average="macro") >= 0.7, language
