@@ -10,12 +10,12 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import pytest
-from case_reports import MULE_CARD, SCAM_PHONE, T0, UNITS, VICTIM_CARD, case, row_counts, tip
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select, text
 from sqlalchemy.exc import DBAPIError
 
+from case_reports import MULE_CARD, SCAM_PHONE, T0, UNITS, VICTIM_CARD, case, row_counts, tip
 from fanzha.model import (
     Channel,
     Identifier,

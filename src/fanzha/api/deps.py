@@ -1,0 +1,76 @@
+"""Dependencies of the routes: settings, the case store, the calling principal and its permissions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Annotated
+
+from fastapi import Depends, Header, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+
+from fanzha.api.security import InvalidCredentialsError, Principal, api_key_hash, read_token
+from fanzha.config import Settings
+from fanzha.store.cases import CaseStore
+from fanzha.store.cases.access import find_api_key
+
+_bearer = HTTPBearer(auto_error=False, description="an access token from POST /api/v1/auth/token")
+_UNAUTHENTICATED = HTTPException(
+    401, "sign in first (Bearer token or X-API-Key)", {"WWW-Authenticate": "Bearer"}
+)
+
+
+def get_settings(request: Request) -> Settings:
+    """The settings the app was created with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_store(request: Request) -> CaseStore:
+    """The app's case store."""
+    store: CaseStore = request.app.state.case_store
+    return store
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]
+StoreDep = Annotated[CaseStore, Depends(get_store)]
+
+
+def current_principal(
+    settings: SettingsDep,
+    store: StoreDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    api_key: Annotated[
+        str | None, Header(alias="X-API-Key", description="key of a bank or telco system")
+    ] = None,
+) -> Principal:
+    """The signed-in user (Bearer token) or system (X-API-Key); 401 otherwise."""
+    if credentials is not None:
+        try:
+            return read_token(credentials.credentials, settings)
+        except InvalidCredentialsError as error:
+            raise _UNAUTHENTICATED from error
+    if api_key:
+        account = find_api_key(store, api_key_hash(api_key))
+        if account is not None and account.active:
+            return Principal(account.name, account.unit, frozenset(account.roles))
+    raise _UNAUTHENTICATED
+
+
+PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+def requires(*roles: str) -> Callable[[Principal], Principal]:
+    """A dependency admitting principals that hold one of ``roles`` (403 otherwise)."""
+    wanted = frozenset(roles)
+
+    def check(principal: PrincipalDep) -> Principal:
+        if not principal.has_any(wanted):
+            raise HTTPException(403, f"needs one of the roles {', '.join(sorted(wanted))}")
+        return principal
+
+    return check
+
+
+def visible_units(store: CaseStore, principal: Principal) -> set[str]:
+    """The units whose work ``principal`` may see: its own and every unit below it."""
+    return store.visible_units(principal.unit)
