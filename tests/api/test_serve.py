@@ -109,3 +109,12 @@ def test_serve_answers_on_loopback(units: None, fanzha_home: Path) -> None:
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_without_serving(fanzha_home: Path) -> None:
+    result = CliRunner().invoke(app, ["demo", "--scale", "tiny", "--no-serve"])
+    assert result.exit_code == 0, result.output
+    assert "flow store" in result.output
+    with CaseStore(get_settings().case_store_url) as store:
+        assert find_user(store, "demo") is not None
+        assert store.counts().reports > 0

@@ -85,6 +85,16 @@ def _insert(
         append_event(session, actor, action, kind, name, {"unit": unit, "roles": row.roles})
 
 
+def set_password(store: CaseStore, username: str, password_hash: str, *, actor: str) -> None:
+    """Replace a user's password hash (重置密码); audited under ``actor``."""
+    with Session(store.writer_engine) as session, session.begin():
+        row = session.get(UserRow, username)
+        if row is None:
+            raise CaseStoreError(f"no user {username!r}")
+        row.password_hash = password_hash
+        append_event(session, actor, "user.password", "user", username, {})
+
+
 def find_user(store: CaseStore, username: str) -> Account | None:
     """The user named ``username``, active or not, or None."""
     with Session(store.engine) as session:
