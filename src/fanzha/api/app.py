@@ -8,9 +8,11 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from fanzha import __version__
+from fanzha.api.cache import TtlCache
 from fanzha.api.problems import Problem, install_problem_handlers
 from fanzha.api.ratelimit import RateLimiter
 from fanzha.api.routes import auth, identifiers, reports, units
+from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
 from fanzha.store.cases import CaseStore
 
@@ -43,6 +45,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
     )
     app.state.settings = settings
     app.state.public_limiter = RateLimiter(settings.public_lookups_per_minute)
+    app.state.risk_cache = TtlCache[RiskAnswer](settings.public_cache_seconds)
     if store is not None:
         app.state.case_store = store
     install_problem_handlers(app)

@@ -6,7 +6,9 @@ import math
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Request
+from starlette.concurrency import run_in_threadpool
 
+from fanzha.api.cache import TtlCache
 from fanzha.api.deps import StoreDep
 from fanzha.api.schemas import RiskAnswer, RiskLevel
 from fanzha.model import IdentifierKind
@@ -38,7 +40,7 @@ def risk_level(activity: IdentifierActivity) -> RiskLevel:
     response_model=RiskAnswer,
     responses={429: {"description": "too many lookups from this client; see Retry-After"}},
 )
-def identifier_risk(
+async def identifier_risk(
     kind: Annotated[IdentifierKind, Query(examples=["phone"])],
     value: Annotated[str, Query(min_length=1, max_length=512, examples=["138 0013 8000"])],
     request: Request,
@@ -47,7 +49,7 @@ def identifier_risk(
     """Is this number, URL or account known to scam victims? Open to the public, limited per client.
 
     The value may be written as people write it (spaces, +86, full-width digits): it is normalised first.
-    Resident ID numbers cannot be looked up.
+    Resident ID numbers cannot be looked up. Answers may be up to ``FANZHA_PUBLIC_CACHE_SECONDS`` old.
     """
     if kind not in PUBLIC_KINDS:
         raise HTTPException(404, f"{kind.value} cannot be looked up")
@@ -55,7 +57,15 @@ def identifier_risk(
     wait = request.app.state.public_limiter.allow(client)
     if wait:
         raise HTTPException(429, "too many lookups; try again later", {"Retry-After": str(math.ceil(wait))})
-    activity = store.identifier_activity(kind, value)
+    cache: TtlCache[RiskAnswer] = request.app.state.risk_cache
+    answer = cache.get((kind, value))
+    if answer is None:
+        answer = _answer(await run_in_threadpool(store.identifier_activity, kind, value))
+        cache.put((kind, value), answer)
+    return answer
+
+
+def _answer(activity: IdentifierActivity) -> RiskAnswer:
     return RiskAnswer(
         kind=activity.kind, value=activity.value, level=risk_level(activity), cases=activity.cases,
         tips=activity.tips, first_reported=activity.first_reported, last_reported=activity.last_reported,
