@@ -8,7 +8,7 @@ import pytest
 
 from case_reports import SCAM_PHONE, case, tip
 from conftest import Api
-from fanzha.api.security import Principal, issue_token
+from fanzha.api.security import actor_of, issue_token
 from fanzha.config import Settings
 
 PROBLEM = "application/problem+json"
@@ -37,10 +37,10 @@ def test_wrong_credentials_are_one_answer(api: Api, username: str, password: str
 def test_expired_and_forged_tokens_are_refused(api: Api) -> None:
     settings = api.client.app.state.settings  # type: ignore[attr-defined]
     old, _ = issue_token(
-        Principal("sz", "440300", frozenset({"analyst"})), settings, datetime.now(UTC) - timedelta(hours=1)
+        actor_of("sz", "440300", ["analyst"]), settings, datetime.now(UTC) - timedelta(hours=1)
     )
     forged, _ = issue_token(
-        Principal("sz", "CN", frozenset({"supervisor"})), Settings(secret_key="x" * 40), datetime.now(UTC)
+        actor_of("sz", "CN", ["supervisor"]), Settings(secret_key="x" * 40), datetime.now(UTC)
     )
     for token in (old, forged, "not-a-token"):
         answer = api.client.get("/api/v1/reports", headers={"Authorization": f"Bearer {token}"})

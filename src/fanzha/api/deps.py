@@ -1,4 +1,4 @@
-"""Dependencies of the routes: settings, the case store, the calling principal and its permissions."""
+"""Dependencies of the routes: settings, the case store, the calling actor and its permissions."""
 
 from __future__ import annotations
 
@@ -8,8 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from fanzha.api.security import InvalidCredentialsError, Principal, api_key_hash, read_token
+from fanzha.api.security import InvalidCredentialsError, actor_of, api_key_hash, read_token
 from fanzha.config import Settings
+from fanzha.ops import Actor, Role
 from fanzha.store.cases import CaseStore
 from fanzha.store.cases.access import find_api_key
 
@@ -35,14 +36,14 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 StoreDep = Annotated[CaseStore, Depends(get_store)]
 
 
-def current_principal(
+def current_actor(
     settings: SettingsDep,
     store: StoreDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[
         str | None, Header(alias="X-API-Key", description="key of a bank or telco system")
     ] = None,
-) -> Principal:
+) -> Actor:
     """The signed-in user (Bearer token) or system (X-API-Key); 401 otherwise."""
     if credentials is not None:
         try:
@@ -52,25 +53,25 @@ def current_principal(
     if api_key:
         account = find_api_key(store, api_key_hash(api_key))
         if account is not None and account.active:
-            return Principal(account.name, account.unit, frozenset(account.roles))
+            return actor_of(account.name, account.unit, account.roles)
     raise _UNAUTHENTICATED
 
 
-PrincipalDep = Annotated[Principal, Depends(current_principal)]
+ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
-def requires(*roles: str) -> Callable[[Principal], Principal]:
-    """A dependency admitting principals that hold one of ``roles`` (403 otherwise)."""
+def requires(*roles: Role) -> Callable[[Actor], Actor]:
+    """A dependency admitting actors that hold one of ``roles`` (403 otherwise)."""
     wanted = frozenset(roles)
 
-    def check(principal: PrincipalDep) -> Principal:
-        if not principal.has_any(wanted):
+    def check(actor: ActorDep) -> Actor:
+        if not actor.roles & wanted:
             raise HTTPException(403, f"needs one of the roles {', '.join(sorted(wanted))}")
-        return principal
+        return actor
 
     return check
 
 
-def visible_units(store: CaseStore, principal: Principal) -> set[str]:
-    """The units whose work ``principal`` may see: its own and every unit below it."""
-    return store.visible_units(principal.unit)
+def visible_units(store: CaseStore, actor: Actor) -> set[str]:
+    """The units whose work ``actor`` may see: its own and every unit below it."""
+    return store.visible_units(actor.unit)

@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
-from dataclasses import dataclass
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
 
@@ -18,31 +18,18 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
 from fanzha.config import Settings
+from fanzha.ops import Actor, Role
 
 logger = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 API_KEY_PREFIX = "fzk"
-ROLES = ("analyst", "investigator", "supervisor", "admin", "bank_liaison", "public")
-"""Roles a user or key may hold; case work needs analyst, investigator or supervisor."""
-CASE_ROLES = frozenset({"analyst", "investigator", "supervisor"})
+CASE_ROLES = frozenset({Role.ANALYST, Role.INVESTIGATOR, Role.SUPERVISOR})
+"""Roles that do case work: reading reports in full, taking them in."""
 
 
 class InvalidCredentialsError(Exception):
     """A token, key or password that does not check; the message never says which part was wrong."""
-
-
-@dataclass(frozen=True)
-class Principal:
-    """Who is calling: a user or an API key, the unit it acts for and its roles."""
-
-    name: str
-    unit: str
-    roles: frozenset[str]
-
-    def has_any(self, roles: frozenset[str]) -> bool:
-        """Whether the principal holds one of ``roles``."""
-        return bool(self.roles & roles)
 
 
 @lru_cache(maxsize=1)
@@ -74,28 +61,36 @@ def signing_key(settings: Settings) -> str:
     return _EPHEMERAL_KEY
 
 
-def issue_token(principal: Principal, settings: Settings, now: datetime) -> tuple[str, datetime]:
-    """A signed access token for ``principal`` and when it expires."""
+def issue_token(actor: Actor, settings: Settings, now: datetime) -> tuple[str, datetime]:
+    """A signed access token for ``actor`` and when it expires."""
     expires = now + timedelta(minutes=settings.access_token_minutes)
     claims = {
-        "sub": principal.name,
-        "unit": principal.unit,
-        "roles": sorted(principal.roles),
+        "sub": actor.user_id,
+        "unit": actor.unit,
+        "roles": sorted(actor.roles),
         "iat": int(now.timestamp()),
         "exp": int(expires.timestamp()),
     }
     return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM), expires
 
 
-def read_token(token: str, settings: Settings) -> Principal:
-    """The principal a valid, unexpired token names; raises InvalidCredentialsError."""
+def read_token(token: str, settings: Settings) -> Actor:
+    """The actor a valid, unexpired token names; raises InvalidCredentialsError."""
     try:
         claims = jwt.decode(
             token, signing_key(settings), algorithms=[ALGORITHM], options={"require": ["exp", "sub"]}
         )
     except jwt.PyJWTError as error:
         raise InvalidCredentialsError("invalid or expired token") from error
-    return Principal(str(claims["sub"]), str(claims["unit"]), frozenset(claims.get("roles", ())))
+    try:
+        return actor_of(str(claims["sub"]), str(claims["unit"]), claims.get("roles", ()))
+    except (KeyError, ValueError) as error:
+        raise InvalidCredentialsError("invalid token") from error
+
+
+def actor_of(name: str, unit: str, roles: Iterable[str]) -> Actor:
+    """The :class:`fanzha.ops.Actor` for a signed-in user or key; raises ValueError on an unknown role."""
+    return Actor(name, unit, frozenset(Role(role) for role in roles))
 
 
 def new_api_key() -> tuple[str, str]:

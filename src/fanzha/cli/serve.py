@@ -22,12 +22,13 @@ RolesOption = Annotated[
 
 
 def _check_roles(roles: list[str]) -> None:
-    from fanzha.api.security import ROLES
+    from fanzha.ops import Role
 
-    unknown = sorted(set(roles) - set(ROLES))
+    names = [role.value for role in Role]
+    unknown = sorted(set(roles) - set(names))
     if unknown or not roles:
         err_console.print(
-            f"[red]roles must be some of {', '.join(ROLES)}[/red] (got {', '.join(roles) or 'none'})"
+            f"[red]roles must be some of {', '.join(names)}[/red] (got {', '.join(roles) or 'none'})"
         )
         raise typer.Exit(code=2)
 

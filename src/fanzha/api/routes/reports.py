@@ -10,13 +10,14 @@ from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from fanzha.api.deps import StoreDep, requires, visible_units
 from fanzha.api.schemas import IngestResult, ReportLine
-from fanzha.api.security import CASE_ROLES, Principal
+from fanzha.api.security import CASE_ROLES
 from fanzha.intake.pipeline import store_reports
 from fanzha.model import Report, ReportKind
+from fanzha.ops import Actor
 from fanzha.store.cases import ReportNotFoundError
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-CaseWorker = Annotated[Principal, Depends(requires(*CASE_ROLES))]
+CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
 MAX_BATCH = 5_000
 
 
@@ -26,8 +27,8 @@ def _check_units(reports: list[Report], allowed: set[str]) -> None:
         raise HTTPException(403, f"reports for units outside yours: {', '.join(foreign[:10])}")
 
 
-def _ingest(reports: list[Report], store: StoreDep, principal: Principal) -> IngestResult:
-    _check_units(reports, visible_units(store, principal))
+def _ingest(reports: list[Report], store: StoreDep, actor: Actor) -> IngestResult:
+    _check_units(reports, visible_units(store, actor))
     summary = store_reports(reports, store)
     return IngestResult(
         inserted=summary.reports_inserted, unchanged=summary.reports_unchanged,
@@ -36,27 +37,27 @@ def _ingest(reports: list[Report], store: StoreDep, principal: Principal) -> Ing
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, response_model=IngestResult)
-def create_report(report: Report, store: StoreDep, principal: CaseWorker, response: Response) -> IngestResult:
+def create_report(report: Report, store: StoreDep, actor: CaseWorker, response: Response) -> IngestResult:
     """Take one report in: identifiers are extracted from the narrative and the fraud type classified.
 
     Sending the same report again changes nothing; the same id with other content is a 409.
     """
     response.headers["Location"] = f"/api/v1/reports/{report.id}"
-    return _ingest([report], store, principal)
+    return _ingest([report], store, actor)
 
 
 @router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=IngestResult)
-def create_reports(reports: list[Report], store: StoreDep, principal: CaseWorker) -> IngestResult:
+def create_reports(reports: list[Report], store: StoreDep, actor: CaseWorker) -> IngestResult:
     """Take up to 5,000 reports in, all or nothing."""
     if len(reports) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH} reports a batch")
-    return _ingest(reports, store, principal)
+    return _ingest(reports, store, actor)
 
 
 @router.get("", response_model=list[ReportLine])
 def list_reports(
     store: StoreDep,
-    principal: CaseWorker,
+    actor: CaseWorker,
     unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
     since: Annotated[datetime | None, Query(description="received at or after")] = None,
     until: Annotated[datetime | None, Query(description="received before")] = None,
@@ -66,8 +67,8 @@ def list_reports(
     offset: Annotated[int, Query(ge=0)] = 0,
 ) -> list[ReportLine]:
     """Reports of your unit and the units below it, newest first, personal data masked."""
-    scope = unit or principal.unit
-    if scope not in visible_units(store, principal):
+    scope = unit or actor.unit
+    if scope not in visible_units(store, actor):
         raise HTTPException(403, f"unit {scope} is not yours to see")
     lines = store.list_reports(
         units=[scope], since=since, until=until, kind=kind, fraud_type=fraud_type, limit=limit, offset=offset
@@ -80,8 +81,8 @@ def list_reports(
 @router.get(
     "/{report_id}", response_model=Report, responses={404: {"description": "no such report in your units"}}
 )
-def get_report(report_id: str, store: StoreDep, principal: CaseWorker) -> Report:
+def get_report(report_id: str, store: StoreDep, actor: CaseWorker) -> Report:
     """One report in full, personal data included; the read is written to the audit log."""
-    if store.report_unit(report_id) not in visible_units(store, principal):
+    if store.report_unit(report_id) not in visible_units(store, actor):
         raise ReportNotFoundError(report_id)
-    return store.get_report(report_id, actor=principal.name)
+    return store.get_report(report_id, actor=actor.user_id)
