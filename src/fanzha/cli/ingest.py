@@ -1,4 +1,4 @@
-"""``fanzha ingest``, ``fanzha summary``, ``fanzha db upgrade`` and ``fanzha demo``: getting data in and seeing it."""
+"""``fanzha ingest``, ``fanzha summary`` and ``fanzha db upgrade``: getting data in and seeing what is there."""
 
 from __future__ import annotations
 
@@ -86,27 +86,3 @@ def summary() -> None:
     if stats.first_time is not None and stats.last_time is not None:
         table.caption = f"{stats.first_time:%Y-%m-%d %H:%M} – {stats.last_time:%Y-%m-%d %H:%M} UTC"
     console.print(table)
-
-
-@app.command()
-def demo(
-    scale: Annotated[str, typer.Option(help="tiny, small, medium or large")] = "small",
-    seed: Annotated[int, typer.Option(help="random seed of the demo scenario")] = 7,
-) -> None:
-    """Generate a demo scenario, ingest it with progress bars and print what the stores hold."""
-    from fanzha.intake.pipeline import ingest_path
-    from fanzha.sim import generate_scenario
-
-    settings = get_settings()
-    folder = settings.home / "demo" / f"{scale}-seed{seed}"
-    console.print(f"fanzha home: {settings.home}")
-    with progress_bars() as progress:
-        if not (folder / "manifest.json").exists():
-            generate_scenario(folder, scale, seed, progress=progress, overwrite=True)
-        settings.home.mkdir(parents=True, exist_ok=True)
-        upgrade(settings.case_store_url)
-        with CaseStore(settings.case_store_url) as cases:
-            ingest_path(
-                folder, cases, FlowStore.from_settings(settings), progress=progress, settings=settings
-            )
-    summary()

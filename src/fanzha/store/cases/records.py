@@ -80,6 +80,19 @@ class IdentifierLink:
 
 
 @dataclass(frozen=True)
+class IdentifierActivity:
+    """How often and when an identifier was reported: counts and dates only, never who reported it."""
+
+    kind: IdentifierKind
+    value: str
+    valid: bool
+    cases: int
+    tips: int
+    first_reported: datetime | None
+    last_reported: datetime | None
+
+
+@dataclass(frozen=True)
 class CaseCounts:
     """Totals for the summary table (案件概况): reports, cases, tips, loss per currency, identifiers, units."""
 

@@ -249,3 +249,31 @@ class LinkHubRow(Base):
     type_spread: Mapped[float] = mapped_column(Float)
     region_spread: Mapped[float] = mapped_column(Float)
     decided_at: Mapped[datetime]
+
+
+class UserRow(Base):
+    """A person who signs in to the console or the API: one unit, one or more roles, an argon2 password hash."""
+
+    __tablename__ = "users"
+
+    username: Mapped[str] = mapped_column(String(64), primary_key=True)
+    display_name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"), index=True)
+    roles: Mapped[str] = mapped_column(String(128))
+    password_hash: Mapped[str] = mapped_column(Text)
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]
+
+
+class ApiKeyRow(Base):
+    """A key for a bank's or telco's system (机构接口密钥); only the SHA-256 of the key is kept."""
+
+    __tablename__ = "api_keys"
+
+    key_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"), index=True)
+    roles: Mapped[str] = mapped_column(String(128))
+    active: Mapped[bool] = mapped_column(Boolean)
+    created_at: Mapped[datetime]

@@ -14,7 +14,7 @@ from datetime import datetime
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -37,6 +37,7 @@ from fanzha.store.cases.records import (
     AddResult,
     CaseCounts,
     CaseStoreError,
+    IdentifierActivity,
     IdentifierLink,
     Mention,
     ReportConflictError,
@@ -96,6 +97,11 @@ class CaseStore:
         self.engine = create_case_engine(url)
         self._writer = writer(self.engine)
 
+    @property
+    def writer_engine(self) -> Engine:
+        """The engine that serialises writers (SQLite: BEGIN IMMEDIATE), for repositories beside this one."""
+        return self._writer
+
     def close(self) -> None:
         """Close every pooled connection."""
         self.engine.dispose()
@@ -109,6 +115,17 @@ class CaseStore:
         self.close()
 
     # --- units ---------------------------------------------------------------------------------------
+
+    def units(self) -> list[Unit]:
+        """Every unit, parents before children within each level of the tree."""
+        with Session(self.engine) as session:
+            found = session.scalars(select(UnitRow).order_by(UnitRow.code)).all()
+            return [Unit.model_validate(_unit_dict(row)) for row in found]
+
+    def visible_units(self, code: str) -> set[str]:
+        """``code`` and every unit below it (部省市县: a unit sees its own and its children's work)."""
+        with Session(self.engine) as session:
+            return set(session.scalars(_subtree([code])))
 
     def add_units(self, units: Iterable[Unit]) -> AddResult:
         """Add or update units (部省市县 tree); parents may come in the same batch in any order.
@@ -281,6 +298,41 @@ class CaseStore:
             losses = _losses(session, ids)
             named = _form_identifiers(session, ids)
         return [rows.summary(row, losses.get(row.id, {}), named.get(row.id, ())) for row in page]
+
+    def report_unit(self, report_id: str) -> str:
+        """The unit that took a report (no personal data read, nothing audited); raises ReportNotFoundError."""
+        with Session(self.engine) as session:
+            unit = session.scalar(select(ReportRow.reporter_unit).where(ReportRow.id == report_id))
+        if unit is None:
+            raise ReportNotFoundError(report_id)
+        return unit
+
+    def identifier_activity(self, kind: IdentifierKind | str, value: str) -> IdentifierActivity:
+        """How often an identifier was reported, in cases and in tips, and when (涉案要素活跃度); no personal data.
+
+        ``value`` is normalised first. Cost: one indexed lookup and one aggregate over its links.
+        """
+        normalized = normalize_identifier(kind, value)
+        reports = (
+            select(ReportRow.id, ReportRow.kind, ReportRow.received_at)
+            .join(ReportIdentifierRow, ReportIdentifierRow.report_id == ReportRow.id)
+            .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+            .where(IdentifierRow.kind == IdentifierKind(kind).value, IdentifierRow.value == normalized.value)
+            .distinct()
+            .subquery()
+        )
+        query = select(
+            func.count().filter(reports.c.kind == ReportKind.CASE.value),
+            func.count().filter(reports.c.kind == ReportKind.TIP.value),
+            func.min(reports.c.received_at),
+            func.max(reports.c.received_at),
+        )
+        with Session(self.engine) as session:
+            cases, tips, first, last = session.execute(query).one()
+        return IdentifierActivity(
+            kind=IdentifierKind(kind), value=normalized.value, valid=normalized.valid, cases=int(cases),
+            tips=int(tips), first_reported=first, last_reported=last,
+        )  # fmt: skip
 
     def identifier_reports(self, kind: IdentifierKind | str, value: str) -> list[IdentifierLink]:
         """Every mention linking a report to this identifier (涉案要素关联), oldest report first; ``value`` is
@@ -618,8 +670,11 @@ def _filtered(
 
 def _unit_codes(codes: list[str], subunits: bool) -> Select[str] | list[str]:
     """The codes themselves, or a recursive query over the unit tree (a unit sees its children's work)."""
-    if not subunits:
-        return codes
+    return _subtree(codes) if subunits else codes
+
+
+def _subtree(codes: list[str]) -> Select[str]:
+    """The codes and every unit below them, as a recursive query over the unit tree."""
     tree = select(UnitRow.code).where(UnitRow.code.in_(codes)).cte("unit_tree", recursive=True)
     tree = tree.union(select(UnitRow.code).join(tree, UnitRow.parent == tree.c.code))
     return select(tree.c.code)

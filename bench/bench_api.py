@@ -1,0 +1,138 @@
+"""Public risk lookup over HTTP: requests per second and latency under load, beside a bare Starlette endpoint.
+
+A small scenario's reports are ingested into an embedded (SQLite) case store; ``uvicorn`` serves the fanzha API
+with two workers on loopback, and ``wrk`` (Debian's package; ``apt-get install wrk``) loads it with phone
+numbers drawn from the reports, then loads the peer, a Starlette endpoint answering constant JSON with the same
+server settings. The load generator shares the machine's two cores with the server, as it would on one host.
+
+Run: ``.venv/bin/python -m bench.bench_api --repeats 3``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from bench.common import machine, markdown_table, today
+from fanzha.intake.pipeline import ingest_path
+from fanzha.sim import generate_scenario
+from fanzha.store.cases import CaseStore, upgrade
+from fanzha.store.flows import FlowStore
+
+LUA = """
+local values = {%s}
+local i = 0
+request = function()
+  i = i + 1
+  return wrk.format("GET", "/api/v1/identifiers/risk?kind=phone&value=" .. values[(i %% #values) + 1])
+end
+"""
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+def _serve(app: str, port: int, env: dict[str, str], workers: int) -> subprocess.Popen[bytes]:
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", app, "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+         "--no-access-log"], env=env, cwd=Path(__file__).parents[1],
+    )  # fmt: skip
+    for _ in range(200):
+        try:
+            urllib.request.urlopen(
+                f"http://127.0.0.1:{port}/api/v1/identifiers/risk?kind=phone&value=95588", timeout=1
+            )
+            return server
+        except OSError:
+            time.sleep(0.1)
+    server.kill()
+    raise RuntimeError(f"{app} did not start")
+
+
+def _wrk(port: int, script: Path, seconds: int, connections: int) -> tuple[float, float, float]:
+    output = subprocess.run(
+        ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", "--latency", "-s", str(script), f"http://127.0.0.1:{port}"],
+        capture_output=True, text=True, check=True,
+    ).stdout  # fmt: skip
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    return rate, _latency(output, "50%"), _latency(output, "99%")
+
+
+def _latency(output: str, percentile: str) -> float:
+    value, unit = re.search(rf"{percentile}\s+([\d.]+)(us|ms|s)", output).groups()  # type: ignore[union-attr]
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def _phones(scenario: Path) -> list[str]:
+    found = []
+    for line in (scenario / "reports.jsonl").read_text("utf-8").splitlines():
+        found += [i["value"] for i in json.loads(line)["identifiers"] if i["kind"] == "phone"]
+    return [*sorted(set(found))[:500], "13900000000", "95588"]
+
+
+def main() -> None:
+    """Run the benchmark and print its table."""
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--workers", type=int, default=2)
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (apt-get install wrk)")
+    with tempfile.TemporaryDirectory() as tmp:
+        home, scenario = Path(tmp) / "home", Path(tmp) / "scenario"
+        generate_scenario(scenario, "small", 7)
+        home.mkdir()
+        url = f"sqlite:///{home / 'cases.db'}"
+        upgrade(url)
+        with CaseStore(url) as store:
+            ingest_path(scenario / "units.jsonl", store, FlowStore(home / "flows"))
+            ingest_path(scenario / "reports.jsonl", store, FlowStore(home / "flows"))
+        script = Path(tmp) / "lookups.lua"
+        script.write_text(LUA % ", ".join(f'"{urllib.request.quote(p)}"' for p in _phones(scenario)))
+        env = {**os.environ, "FANZHA_HOME": str(home), "FANZHA_SECRET_KEY": "b" * 40,
+               "FANZHA_PUBLIC_LOOKUPS_PER_MINUTE": str(10**9)}  # fmt: skip
+        results: dict[str, list[tuple[float, float, float]]] = {}
+        for name, app in (("fanzha", "fanzha.api.main:app"), ("peer", "bench.floor_app:app")):
+            port = _free_port()
+            server = _serve(app, port, env, args.workers)
+            try:
+                _wrk(port, script, 2, args.connections)
+                results[name] = [
+                    _wrk(port, script, args.seconds, args.connections) for _ in range(args.repeats)
+                ]
+            finally:
+                server.terminate()
+                server.wait(timeout=20)
+    rows = []
+    median = {
+        name: [statistics.median(run[i] for run in runs) for i in range(3)] for name, runs in results.items()
+    }
+    for name, label in (("fanzha", "fanzha risk lookup (SQLite)"), ("peer", "peer: Starlette constant JSON")):
+        rate, p50, p99 = median[name]
+        rows.append([label, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / median['peer'][0]:.2f}"])
+    print(
+        f"### Public risk lookup over HTTP ({args.workers} uvicorn workers, wrk {args.connections} connections, {args.seconds} s)\n"
+    )
+    print(f"{machine()}; {today()}; median of {args.repeats} runs\n")
+    print(markdown_table(["server", "requests/s", "p50 ms", "p99 ms", "rate vs peer"], rows))
+
+
+if __name__ == "__main__":
+    main()

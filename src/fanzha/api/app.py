@@ -1,0 +1,62 @@
+"""The FastAPI application: routers under ``/api/v1``, problem+json errors, one case store per process."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+from fanzha import __version__
+from fanzha.api.cache import TtlCache
+from fanzha.api.problems import Problem, install_problem_handlers
+from fanzha.api.ratelimit import RateLimiter
+from fanzha.api.routes import auth, identifiers, reports, units
+from fanzha.api.schemas import RiskAnswer
+from fanzha.config import Settings, get_settings
+from fanzha.store.cases import CaseStore
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None, store: CaseStore | None = None) -> FastAPI:
+    """The API over the case store at ``settings.case_store_url`` (migrate it first: ``fanzha db upgrade``).
+
+    Pass ``store`` to serve one the caller owns (tests); otherwise the app opens and closes its own.
+    """
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = store is None
+        app.state.case_store = store or CaseStore(settings.case_store_url)
+        try:
+            yield
+        finally:
+            if owned:
+                app.state.case_store.close()
+
+    app = FastAPI(
+        title="fanzha API",
+        version=__version__,
+        summary="Combined-operations platform for anti-scam centres (反诈合成作战平台).",
+        lifespan=lifespan,
+        responses={422: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}},
+    )
+    app.state.settings = settings
+    app.state.public_limiter = RateLimiter(settings.public_lookups_per_minute)
+    app.state.risk_cache = TtlCache[RiskAnswer](settings.public_cache_seconds)
+    if store is not None:
+        app.state.case_store = store
+    install_problem_handlers(app)
+    api = APIRouter(prefix=API_PREFIX)
+    for module in (auth, reports, identifiers, units):
+        api.include_router(module.router)
+    app.include_router(api)
+
+    @app.get("/health", tags=["health"])
+    def health() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok"}
+
+    return app

@@ -1,0 +1,30 @@
+"""``/auth``: sign in with a username and password for a short-lived access token."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, HTTPException
+
+from fanzha.api.deps import ActorDep, SettingsDep, StoreDep
+from fanzha.api.schemas import Me, Token, TokenRequest
+from fanzha.api.security import actor_of, issue_token, verify_password
+from fanzha.model import utcnow
+from fanzha.store.cases.access import find_user
+
+router = APIRouter(prefix="/auth", tags=["auth"])
+
+
+@router.post("/token", response_model=Token, responses={401: {"description": "wrong username or password"}})
+def sign_in(body: TokenRequest, store: StoreDep, settings: SettingsDep) -> Token:
+    """Exchange a username and password for an access token (valid ``FANZHA_ACCESS_TOKEN_MINUTES``)."""
+    account = find_user(store, body.username)
+    if account is None or not account.active or not verify_password(account.secret_hash, body.password):
+        raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})
+    actor = actor_of(account.name, account.unit, account.roles)
+    token, expires = issue_token(actor, settings, utcnow())
+    return Token(access_token=token, expires_at=expires, unit=actor.unit, roles=sorted(actor.roles))
+
+
+@router.get("/me", response_model=Me)
+def who_am_i(actor: ActorDep) -> Me:
+    """The caller's name, unit and roles."""
+    return Me(name=actor.user_id, unit=actor.unit, roles=sorted(actor.roles))

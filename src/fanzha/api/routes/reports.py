@@ -1,0 +1,92 @@
+"""``/reports``: take reports in (接警), list them masked, read one in full (audited)."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+
+from fanzha.api.deps import ClassifierDep, StoreDep, requires, visible_units
+from fanzha.api.schemas import IngestResult, ReportLine
+from fanzha.api.security import CASE_ROLES
+from fanzha.intake.pipeline import store_reports
+from fanzha.model import Report, ReportKind
+from fanzha.ops import Actor
+from fanzha.store.cases import ReportNotFoundError
+
+router = APIRouter(prefix="/reports", tags=["reports"])
+CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
+MAX_BATCH = 5_000
+
+
+def _check_units(reports: list[Report], allowed: set[str]) -> None:
+    foreign = sorted({r.reporter_unit for r in reports} - allowed)
+    if foreign:
+        raise HTTPException(403, f"reports for units outside yours: {', '.join(foreign[:10])}")
+
+
+def _ingest(reports: list[Report], store: StoreDep, actor: Actor, classifier: ClassifierDep) -> IngestResult:
+    _check_units(reports, visible_units(store, actor))
+    summary = store_reports(reports, store, classifier=classifier)
+    return IngestResult(
+        inserted=summary.reports_inserted, unchanged=summary.reports_unchanged,
+        identifiers_in_text=summary.text_identifiers,
+    )  # fmt: skip
+
+
+@router.post("", status_code=status.HTTP_201_CREATED, response_model=IngestResult)
+def create_report(
+    report: Report, store: StoreDep, actor: CaseWorker, classifier: ClassifierDep, response: Response
+) -> IngestResult:
+    """Take one report in: identifiers are extracted from the narrative and the fraud type classified.
+
+    Sending the same report again changes nothing; the same id with other content is a 409.
+    """
+    response.headers["Location"] = f"/api/v1/reports/{report.id}"
+    return _ingest([report], store, actor, classifier)
+
+
+@router.post("/batch", status_code=status.HTTP_201_CREATED, response_model=IngestResult)
+def create_reports(
+    reports: list[Report], store: StoreDep, actor: CaseWorker, classifier: ClassifierDep
+) -> IngestResult:
+    """Take up to 5,000 reports in, all or nothing."""
+    if len(reports) > MAX_BATCH:
+        raise HTTPException(413, f"at most {MAX_BATCH} reports a batch")
+    return _ingest(reports, store, actor, classifier)
+
+
+@router.get("", response_model=list[ReportLine])
+def list_reports(
+    store: StoreDep,
+    actor: CaseWorker,
+    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    since: Annotated[datetime | None, Query(description="received at or after")] = None,
+    until: Annotated[datetime | None, Query(description="received before")] = None,
+    kind: ReportKind | None = None,
+    fraud_type: Annotated[str | None, Query(description="level-1 or level-2 code")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[ReportLine]:
+    """Reports of your unit and the units below it, newest first, personal data masked."""
+    scope = unit or actor.unit
+    if scope not in visible_units(store, actor):
+        raise HTTPException(403, f"unit {scope} is not yours to see")
+    lines = store.list_reports(
+        units=[scope], since=since, until=until, kind=kind, fraud_type=fraud_type, limit=limit, offset=offset
+    )
+    return [
+        ReportLine.model_validate(asdict(line) | {"identifiers": list(line.identifiers)}) for line in lines
+    ]
+
+
+@router.get(
+    "/{report_id}", response_model=Report, responses={404: {"description": "no such report in your units"}}
+)
+def get_report(report_id: str, store: StoreDep, actor: CaseWorker) -> Report:
+    """One report in full, personal data included; the read is written to the audit log."""
+    if store.report_unit(report_id) not in visible_units(store, actor):
+        raise ReportNotFoundError(report_id)
+    return store.get_report(report_id, actor=actor.user_id)

@@ -1,0 +1,91 @@
+"""Request and response bodies of the API that are not domain types themselves."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from fanzha.model import Channel, IdentifierKind, ReportKind
+
+
+class TokenRequest(BaseModel):
+    """Username and password."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"username": "analyst.sz", "password": "…"}]})
+    username: str = Field(min_length=1, max_length=64)
+    password: str = Field(min_length=1, max_length=256)
+
+
+class Token(BaseModel):
+    """A short-lived access token; send it as ``Authorization: Bearer <access_token>``."""
+
+    access_token: str
+    token_type: str = "bearer"
+    expires_at: datetime
+    unit: str
+    roles: list[str]
+
+
+class Me(BaseModel):
+    """The caller: user or key name, unit and roles."""
+
+    name: str
+    unit: str
+    roles: list[str]
+
+
+class IngestResult(BaseModel):
+    """What a report batch did: reports inserted, and reports already stored with the same content."""
+
+    inserted: int = Field(examples=[1])
+    unchanged: int = Field(examples=[0])
+    identifiers_in_text: int = Field(examples=[3])
+
+
+class ReportLine(BaseModel):
+    """One line of a report list; the victim's account masked, no narrative."""
+
+    id: str
+    kind: ReportKind
+    channel: Channel
+    received_at: datetime
+    reporter_unit: str
+    fraud_type: str | None
+    classified: bool
+    victim_age_band: str | None
+    victim_region: str | None
+    victim_account: str | None = Field(description="masked")
+    loss: dict[str, int] = Field(description="minor units per currency")
+    identifiers: list[str] = Field(description="identifiers named on the form, masked where personal")
+
+
+class RiskLevel(StrEnum):
+    """What the public is told about a phone, URL or account (风险提示)."""
+
+    HIGH = "high"
+    MEDIUM = "medium"
+    NONE_REPORTED = "none_reported"
+    SERVICE = "known_service"
+    INVALID = "invalid"
+
+
+class RiskAnswer(BaseModel):
+    """The public answer about an identifier: a level and counts, never anything about the people who reported it."""
+
+    model_config = ConfigDict(
+        json_schema_extra={
+            "examples": [
+                {"kind": "phone", "value": "+8613800138000", "level": "high", "cases": 4, "tips": 11,
+                 "first_reported": "2026-09-02T03:00:00Z", "last_reported": "2026-09-29T12:00:00Z"}
+            ]
+        }
+    )  # fmt: skip
+    kind: IdentifierKind
+    value: str = Field(description="the identifier as fanzha normalises it")
+    level: RiskLevel
+    cases: int = Field(description="victim reports naming it")
+    tips: int = Field(description="tips naming it")
+    first_reported: datetime | None
+    last_reported: datetime | None
