@@ -9,6 +9,7 @@ import typer
 
 from fanzha.cli.app import app, console, progress_bars
 from fanzha.cli.ingest import summary
+from fanzha.cli.link import campaigns, link
 from fanzha.cli.serve import serve
 from fanzha.config import get_settings
 from fanzha.store.cases import CaseStore, upgrade
@@ -24,7 +25,7 @@ def demo(
     port: Annotated[int, typer.Option(help="port to serve on")] = 8000,
     run_server: Annotated[bool, typer.Option("--serve/--no-serve", help="serve the API afterwards")] = True,
 ) -> None:
-    """Generate a demo scenario, ingest it, print what the stores hold, and serve it with a demo login."""
+    """Generate a demo scenario, ingest it, link it into campaigns, and serve it with a demo login."""
     from fanzha.intake.pipeline import ingest_path
     from fanzha.sim import generate_scenario
     from fanzha.store.flows import FlowStore
@@ -42,6 +43,8 @@ def demo(
                 folder, cases, FlowStore.from_settings(settings), progress=progress, settings=settings
             )
     summary()
+    link(keep=[], suppress=[], actor="demo", show_hubs=5, new_only=False)
+    campaigns(campaign_id=None, hubs=False, undo_merge=None, limit=10, min_reports=2, actor="demo")
     password = _demo_login()
     if run_server:
         console.print(f"demo login: user [bold]{DEMO_USER}[/bold], password [bold]{password}[/bold]")
