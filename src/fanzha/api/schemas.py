@@ -7,7 +7,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.model import Channel, IdentifierKind, ReportKind
+from fanzha.model import IdentifierKind
 
 
 class TokenRequest(BaseModel):
@@ -42,23 +42,6 @@ class IngestResult(BaseModel):
     inserted: int = Field(examples=[1])
     unchanged: int = Field(examples=[0])
     identifiers_in_text: int = Field(examples=[3])
-
-
-class ReportLine(BaseModel):
-    """One line of a report list; the victim's account masked, no narrative."""
-
-    id: str
-    kind: ReportKind
-    channel: Channel
-    received_at: datetime
-    reporter_unit: str
-    fraud_type: str | None
-    classified: bool
-    victim_age_band: str | None
-    victim_region: str | None
-    victim_account: str | None = Field(description="masked")
-    loss: dict[str, int] = Field(description="minor units per currency")
-    identifiers: list[str] = Field(description="identifiers named on the form, masked where personal")
 
 
 class RiskLevel(StrEnum):

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
 from fanzha.api.deps import ClassifierDep, StoreDep, requires, visible_units
-from fanzha.api.schemas import IngestResult, ReportLine
+from fanzha.api.schemas import IngestResult
 from fanzha.api.security import CASE_ROLES
 from fanzha.intake.pipeline import store_reports
 from fanzha.model import Report, ReportKind
 from fanzha.ops import Actor
-from fanzha.store.cases import ReportNotFoundError
+from fanzha.store.cases import ReportNotFoundError, ReportSummary
 
 router = APIRouter(prefix="/reports", tags=["reports"])
 CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
@@ -58,7 +57,7 @@ def create_reports(
     return _ingest(reports, store, actor, classifier)
 
 
-@router.get("", response_model=list[ReportLine])
+@router.get("", response_model=list[ReportSummary])
 def list_reports(
     store: StoreDep,
     actor: CaseWorker,
@@ -69,17 +68,14 @@ def list_reports(
     fraud_type: Annotated[str | None, Query(description="level-1 or level-2 code")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> list[ReportLine]:
+) -> list[ReportSummary]:
     """Reports of your unit and the units below it, newest first, personal data masked."""
     scope = unit or actor.unit
     if scope not in visible_units(store, actor):
         raise HTTPException(403, f"unit {scope} is not yours to see")
-    lines = store.list_reports(
+    return store.list_reports(
         units=[scope], since=since, until=until, kind=kind, fraud_type=fraud_type, limit=limit, offset=offset
     )
-    return [
-        ReportLine.model_validate(asdict(line) | {"identifiers": list(line.identifiers)}) for line in lines
-    ]
 
 
 @router.get(
