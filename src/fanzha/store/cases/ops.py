@@ -785,3 +785,9 @@ def _count(session: Session, column: Any, condition: Any) -> int:
 def _chunks(items: Sequence[str], size: int = 2_000) -> Iterator[Sequence[str]]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def record_read(store: CaseStore, actor: str, object_type: str, object_id: str) -> None:
+    """Audit a read of personal data held in the operations room (a warned person's phone, …)."""
+    with Session(store.writer_engine) as session, session.begin():
+        append_event(session, actor, f"{object_type}.read", object_type, object_id, {})
