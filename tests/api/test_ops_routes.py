@@ -12,8 +12,9 @@ from sqlalchemy.orm import Session
 
 from case_reports import case
 from conftest import Api
+from fanzha.api.security import actor_of, issue_token
 from fanzha.ops import FakeClock
-from fanzha.store.cases.access import add_user
+from fanzha.store.cases.access import add_user, find_user_or_fail
 from fanzha.store.cases.schema import AuditEventRow
 
 PROBLEM = "application/problem+json"
@@ -33,7 +34,13 @@ class Caller:
 
     def __init__(self, api: Api, who: str) -> None:
         self.api = api
-        self.headers = {"X-API-Key": api.bank_key} if who == "bank" else api.token(who)
+        if who == "bank":
+            self.headers = {"X-API-Key": api.bank_key}
+        else:
+            account = find_user_or_fail(api.store, who)
+            settings = api.client.app.state.settings  # type: ignore[attr-defined]
+            actor = actor_of(account.name, account.unit, account.roles)
+            self.headers = {"Authorization": f"Bearer {issue_token(actor, settings, datetime.now(UTC))[0]}"}
 
     def post(self, path: str, body: dict[str, Any] | None = None, expect: int = 200) -> Any:
         answer = self.api.client.post(f"/api/v1{path}", json=body or {}, headers=self.headers)

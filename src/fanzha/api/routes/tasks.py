@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, PolicyDep, StoreDep, TreeDep, requires, scope_unit
+from fanzha.api.deps import ActorDep, ClockDep, PolicyDep, StoreDep, TreeDep, readers, requires, scope_unit
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier, Money, TaskKind, TaskState
 from fanzha.ops import (
@@ -47,6 +47,7 @@ from fanzha.store.cases.ops import (
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
+TaskReader = Annotated[Actor, Depends(readers(Resource.TASK))]
 Supervisor = Annotated[Actor, Depends(requires(Role.SUPERVISOR, Role.ADMIN))]
 NOT_FOUND: dict[int | str, dict[str, Any]] = {404: {"description": "no such task among those you may see"}}
 CONFLICT: dict[int | str, dict[str, Any]] = {
@@ -289,7 +290,7 @@ def create(
 @router.get("", response_model=list[TaskOut])
 def list_(
     store: StoreDep,
-    actor: ActorDep,
+    actor: TaskReader,
     tree: TreeDep,
     clock: ClockDep,
     unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
