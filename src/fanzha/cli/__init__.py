@@ -3,7 +3,7 @@
 Library code never prints; these modules are where output happens.
 """
 
-from fanzha.cli import demo, ingest, serve, sim  # noqa: F401  (registers commands)
+from fanzha.cli import demo, ingest, ops, serve, sim  # noqa: F401  (registers commands)
 from fanzha.cli.app import app
 
 __all__ = ["app"]
