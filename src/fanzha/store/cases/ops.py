@@ -70,7 +70,7 @@ from fanzha.store.cases.schema import (
     WarningAttemptRow,
     WarningRow,
 )
-from fanzha.store.cases.store import CaseStore
+from fanzha.store.cases.store import CaseStore, _nul_fields
 
 SWEEP_ACTOR = "sla-clock"
 """The audit actor of the SLA clock's own changes (overdue marks, escalations, hold expiries)."""
@@ -87,6 +87,10 @@ class OpsRecordNotFoundError(CaseStoreError):
 
 class DuplicateOpsRecordError(CaseStoreError):
     """A task, lead or warning id that is already taken."""
+
+
+class UnstorableTextError(CaseStoreError):
+    """Text the database cannot keep (a NUL character); nothing was written."""
 
 
 class StaleRecordError(CaseStoreError):
@@ -120,6 +124,7 @@ _ROLE_NAMES = frozenset(role.value for role in Role)
 
 def add_task(store: CaseStore, record: TaskRecord) -> None:
     """Store a new task with its steps; each step is audited. Raises DuplicateOpsRecordError for a taken id."""
+    _refuse_nul("task", record.id, _task_texts(record))
     with Session(store.writer_engine) as session, session.begin():
         _require_units(session, {record.id: record.unit, f"{record.id}.issuing_unit": record.issuing_unit})
         session.add(TaskRow(**_task_columns(record)))
@@ -136,6 +141,7 @@ def update_task(store: CaseStore, record: TaskRecord, *, read_steps: int) -> Non
 
     Raises StaleRecordError when the stored task has moved on since (another writer took a step).
     """
+    _refuse_nul("task", record.id, _task_texts(record))
     with Session(store.writer_engine) as session, session.begin():
         row = session.scalars(select(TaskRow).where(TaskRow.id == record.id).with_for_update()).first()
         if row is None:
@@ -153,7 +159,7 @@ def update_task(store: CaseStore, record: TaskRecord, *, read_steps: int) -> Non
 
 def get_task(store: CaseStore, task_id: str) -> TaskRecord:
     """The task with every step, its result and hold; raises OpsRecordNotFoundError."""
-    found = _load_tasks(store, select(TaskRow).where(TaskRow.id == task_id))
+    found = [] if "\x00" in task_id else _load_tasks(store, select(TaskRow).where(TaskRow.id == task_id))
     if not found:
         raise OpsRecordNotFoundError("task", task_id)
     return found[0]
@@ -460,6 +466,7 @@ def _record(row: TaskRow, steps: list[TaskStep], returned_to: dict[str, int]) ->
 
 def add_lead(store: CaseStore, lead: Lead) -> None:
     """Store a new lead in the ledger (线索台账) with its events, each audited."""
+    _refuse_nul("lead", lead.id, _lead_texts(lead))
     with Session(store.writer_engine) as session, session.begin():
         _require_units(session, {lead.id: lead.unit})
         session.add(LeadRow(**_lead_columns(lead)))
@@ -472,6 +479,7 @@ def add_lead(store: CaseStore, lead: Lead) -> None:
 
 def update_lead(store: CaseStore, lead: Lead, *, read_events: int) -> None:
     """Store a lead after engine steps taken on the version with ``read_events`` events (see update_task)."""
+    _refuse_nul("lead", lead.id, _lead_texts(lead))
     with Session(store.writer_engine) as session, session.begin():
         row = session.scalars(select(LeadRow).where(LeadRow.id == lead.id).with_for_update()).first()
         if row is None:
@@ -487,7 +495,7 @@ def update_lead(store: CaseStore, lead: Lead, *, read_events: int) -> None:
 
 def get_lead(store: CaseStore, lead_id: str) -> Lead:
     """The lead with its events; raises OpsRecordNotFoundError."""
-    found = _load_leads(store, select(LeadRow).where(LeadRow.id == lead_id))
+    found = [] if "\x00" in lead_id else _load_leads(store, select(LeadRow).where(LeadRow.id == lead_id))
     if not found:
         raise OpsRecordNotFoundError("lead", lead_id)
     return found[0]
@@ -592,6 +600,7 @@ def _load_leads(store: CaseStore, query: Select[LeadRow]) -> list[Lead]:
 def add_warning(store: CaseStore, record: WarningRecord) -> None:
     """Store a new warning (预警) and its attempts, each audited."""
     warning = record.warning
+    _refuse_nul("warning", warning.id, _warning_texts(record))
     with Session(store.writer_engine) as session, session.begin():
         _require_units(session, {warning.id: warning.unit})
         target = _target_columns(warning.target)
@@ -623,6 +632,7 @@ def add_warning(store: CaseStore, record: WarningRecord) -> None:
 
 def update_warning(store: CaseStore, record: WarningRecord, *, read_attempts: int) -> None:
     """Store the attempts logged since the version with ``read_attempts`` attempts (see update_task)."""
+    _refuse_nul("warning", record.warning.id, _warning_texts(record))
     with Session(store.writer_engine) as session, session.begin():
         query = select(WarningRow.id).where(WarningRow.id == record.warning.id).with_for_update()
         if session.scalar(query) is None:
@@ -635,7 +645,11 @@ def update_warning(store: CaseStore, record: WarningRecord, *, read_attempts: in
 
 def get_warning(store: CaseStore, warning_id: str) -> WarningRecord:
     """The warning with its attempts; raises OpsRecordNotFoundError."""
-    found = _load_warnings(store, select(WarningRow).where(WarningRow.id == warning_id))
+    found = (
+        []
+        if "\x00" in warning_id
+        else _load_warnings(store, select(WarningRow).where(WarningRow.id == warning_id))
+    )
     if not found:
         raise OpsRecordNotFoundError("warning", warning_id)
     return found[0]
@@ -791,3 +805,35 @@ def record_read(store: CaseStore, actor: str, object_type: str, object_id: str) 
     """Audit a read of personal data held in the operations room (a warned person's phone, …)."""
     with Session(store.writer_engine) as session, session.begin():
         append_event(session, actor, f"{object_type}.read", object_type, object_id, {})
+
+
+def _refuse_nul(kind: str, record_id: str, texts: dict[str, Any]) -> None:
+    bad = list(_nul_fields(texts))
+    if bad:
+        raise UnstorableTextError(
+            f"{kind} {record_id!r}: text with a NUL character cannot be stored, nothing was written: "
+            f"{', '.join(bad[:10])}"
+        )
+
+
+def _task_texts(record: TaskRecord) -> dict[str, Any]:
+    return {
+        **_task_columns(record),
+        "history": [{**step.audit_detail(), "actor": step.actor} for step in record.history],
+        "returned_to": list(record.result.returned_to) if record.result else [],
+    }
+
+
+def _lead_texts(lead: Lead) -> dict[str, Any]:
+    return {
+        **_lead_columns(lead),
+        "history": [{**event.audit_detail(), "actor": event.actor} for event in lead.history],
+    }
+
+
+def _warning_texts(record: WarningRecord) -> dict[str, Any]:
+    return {
+        "warning": record.warning.model_dump(),
+        "issued_by": record.issued_by,
+        "attempts": [{**attempt.audit_detail(), "actor": attempt.actor} for attempt in record.attempts],
+    }
