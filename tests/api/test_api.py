@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 import pytest
 
 from case_reports import SCAM_PHONE, case, tip
-from conftest import Api
 from fanzha.api.security import actor_of, issue_token
 from fanzha.config import Settings
+
+if TYPE_CHECKING:
+    from conftest import Api  # tests/api/conftest.py; only for annotations, module names clash across folders
 
 PROBLEM = "application/problem+json"
 

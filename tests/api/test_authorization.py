@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
 from case_reports import case
-from conftest import USERS, Api
 from fanzha.api.security import actor_of, issue_token
 from fanzha.model import Identifier, IdentifierKind, TaskKind, WarningLevel
 from fanzha.ops import (
@@ -32,6 +31,9 @@ from fanzha.ops import (
 from fanzha.store.cases.access import add_user
 from fanzha.store.cases.ops import add_lead, add_task, add_warning, get_task, load_tree
 
+if TYPE_CHECKING:
+    from conftest import Api  # tests/api/conftest.py; only for annotations, module names clash across folders
+
 T0 = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
 ANCESTORS = {
     "CN": set(),
@@ -43,7 +45,15 @@ ANCESTORS = {
 }
 CASE_WORKERS = {"analyst", "investigator", "supervisor"}
 EXTRA_USERS = {"sup-sz": ("440300", ["supervisor"]), "admin-gd": ("440000", ["admin"])}
-CALLERS = {**{name: (unit, roles) for name, (unit, roles) in USERS.items()}, **EXTRA_USERS}
+USERS = {  # as tests/api/conftest.py creates them
+    "national": ("CN", ["supervisor"]),
+    "gd": ("440000", ["analyst"]),
+    "sz": ("440300", ["analyst", "investigator"]),
+    "ns": ("440305", ["investigator"]),
+    "sh": ("310000", ["analyst"]),
+    "citizen": ("440305", ["public"]),
+}
+CALLERS = {**USERS, **EXTRA_USERS}
 CALLERS["bank"] = ("BANK-ICBC", ["bank_liaison"])
 UNITS = ["CN", "440000", "440300", "440305", "310000", "BANK-ICBC"]
 

@@ -6,15 +6,17 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import Api
 from fanzha.api.security import actor_of, issue_token
 from fanzha.ops import FakeClock
+
+if TYPE_CHECKING:
+    from conftest import Api  # tests/api/conftest.py; only for annotations, module names clash across folders
 
 T0 = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
 FUZZ = settings(

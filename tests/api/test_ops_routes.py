@@ -4,18 +4,20 @@ metrics, and errors as problem+json."""
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from case_reports import case
-from conftest import Api
 from fanzha.api.security import actor_of, issue_token
 from fanzha.ops import FakeClock
 from fanzha.store.cases.access import add_user, find_user_or_fail
 from fanzha.store.cases.schema import AuditEventRow
+
+if TYPE_CHECKING:
+    from conftest import Api  # tests/api/conftest.py; only for annotations, module names clash across folders
 
 PROBLEM = "application/problem+json"
 T0 = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
