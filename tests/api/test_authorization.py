@@ -200,6 +200,13 @@ def _walk_reads(api: Api, caller: Caller) -> None:
                 caller.works_cases() or (path == "/metrics" and "admin" in caller.roles)
             )
             assert answer.status_code == (200 if allowed else 403), (name, path, unit, answer.text)
+    for unit in UNITS:
+        users = _get(api, caller, "/users", unit=unit)
+        allowed = sees(caller.unit, unit) and bool(caller.roles & {"supervisor", "admin"})
+        assert users.status_code == (200 if allowed else 403), (name, unit, users.text)
+        if allowed:
+            assert all(sees(unit, user["unit"]) for user in users.json())
+            assert all("password" not in str(user) for user in users.json())
     units = _get(api, caller, "/units")
     if units.status_code == 200:
         assert {unit["code"] for unit in units.json()} <= {u for u in UNITS if sees(caller.unit, u)}
@@ -282,6 +289,9 @@ def _walk_writes(api: Api, caller: Caller) -> None:
                 caller.may(CASE_WORKERS, sees(caller.unit, unit)),
             ),
         ]
+        user = {"username": f"u-{name}-{unit}", "display_name": "x", "unit": unit, "roles": ["analyst"],
+                "password": "a long enough password"}  # fmt: skip
+        creations.append(("/users", user, caller.may({"admin"}, sees(caller.unit, unit))))
         for path, body, permitted in creations:
             answer = _post(api, caller, path, body)
             assert answer.status_code == (201 if permitted else 403), (name, path, unit, answer.text)

@@ -263,3 +263,39 @@ def test_metrics_keep_money_apart_and_roll_up_the_tree(api: Api, clock: FakeCloc
     assert yoy["two_down_two_up"] is False
     sz.get("/metrics", unit="310000", expect=403)
     Caller(api, "citizen").get("/metrics", expect=403)
+
+
+def test_an_administrator_adds_a_user_who_can_then_sign_in(api: Api, password_hash: str) -> None:
+    add_user(api.store, "admin-gd", "admin", "440000", ["admin"], password_hash, actor="test")
+    admin = Caller(api, "admin-gd")
+    body = {"username": "li.na", "display_name": "李娜", "unit": "440305", "roles": ["investigator"],
+            "password": "a long passphrase of words"}  # fmt: skip
+    created = admin.post("/users", body, expect=201)
+    assert created["roles"] == ["investigator"]
+    assert "password" not in created
+    admin.post("/users", body, expect=409)
+    admin.post("/users", {**body, "username": "x", "password": "short"}, expect=422)
+    admin.post("/users", {**body, "username": "y", "unit": "310000"}, expect=403)
+    signed_in = api.client.post(
+        "/api/v1/auth/token", json={"username": "li.na", "password": body["password"]}
+    )
+    assert signed_in.status_code == 200
+    assert {user["username"] for user in admin.get("/users", unit="440305")} == {"li.na", "ns", "citizen"}
+
+
+def test_the_openapi_documents_every_ops_body_with_an_example(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    prefixes = ("/api/v1/tasks", "/api/v1/leads", "/api/v1/warnings", "/api/v1/users", "/api/v1/metrics")
+    documented = 0
+    for path, operations in spec["paths"].items():
+        if not path.startswith(prefixes):
+            continue
+        for operation in operations.values():
+            assert operation.get("description"), path
+            body = operation.get("requestBody")
+            if body is not None:
+                name = body["content"]["application/json"]["schema"]["$ref"].rsplit("/", 1)[-1]
+                assert schemas[name].get("examples"), (path, name)
+                documented += 1
+    assert documented >= 12

@@ -13,6 +13,7 @@ from starlette.exceptions import HTTPException
 from fanzha.intake import IngestError
 from fanzha.ops import IllegalTransitionError, InvalidOperationError, NotPermittedError
 from fanzha.store.cases import CaseStoreError, ReportConflictError, ReportNotFoundError, UnknownUnitError
+from fanzha.store.cases.access import DuplicateAccountError
 from fanzha.store.cases.ops import DuplicateOpsRecordError, OpsRecordNotFoundError, StaleRecordError
 
 PROBLEM_JSON = "application/problem+json"
@@ -111,6 +112,7 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(UnknownUnitError, _store(422))
     app.add_exception_handler(CaseStoreError, _store(422))
     app.add_exception_handler(OpsRecordNotFoundError, _store(404))
+    app.add_exception_handler(DuplicateAccountError, _store(409))
     app.add_exception_handler(DuplicateOpsRecordError, _store(409))
     app.add_exception_handler(StaleRecordError, _store(409))
     app.add_exception_handler(IllegalTransitionError, _store(409))

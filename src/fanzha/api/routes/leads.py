@@ -90,6 +90,9 @@ class CloseIn(BaseModel):
 class LeadNote(BaseModel):
     """A note for the record."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note": "called the number's registered owner"}]}
+    )
     note: str = Field(default="", max_length=2000)
 
 

@@ -129,6 +129,9 @@ class DispatchIn(BaseModel):
 class NoteIn(BaseModel):
     """A note for the record."""
 
+    model_config = ConfigDict(
+        json_schema_extra={"examples": [{"note": "victim still in contact with the scammer"}]}
+    )
     note: str = Field(default="", max_length=2000)
 
 
