@@ -54,7 +54,7 @@ from fanzha.ops.leads import LeadEvent
 from fanzha.ops.tasks import ACTIVE_STATES
 from fanzha.ops.warnings import WarningAttempt
 from fanzha.ops.workdays import DEFAULT_TIMEZONE
-from fanzha.store.cases.audit import append_event
+from fanzha.store.cases.audit import append_event, append_events
 from fanzha.store.cases.records import CaseStoreError, UnknownUnitError
 from fanzha.store.cases.schema import (
     LeadEventRow,
@@ -149,7 +149,8 @@ def update_task(store: CaseStore, record: TaskRecord, *, read_steps: int) -> Non
         stored = _count(session, TaskStepRow.seq, TaskStepRow.task_id == record.id)
         if stored != read_steps or len(record.history) < stored:
             raise StaleRecordError(f"task {record.id!r} changed since it was read; read it again")
-        _require_units(session, {record.id: record.unit})
+        if row.unit != record.unit:
+            _require_units(session, {record.id: record.unit})
         for name, value in _task_columns(record).items():
             setattr(row, name, value)
         _write_steps(session, record, stored)
@@ -233,53 +234,50 @@ def sweep_tasks(
             row = by_id[updated.id]
             for name, value in _task_columns(updated).items():
                 setattr(row, name, value)
-        for task_id in result.newly_overdue:
-            append_event(session, SWEEP_ACTOR, "task.overdue", "task", task_id, {"at": now.isoformat()})
         _write_escalations(session, result.escalations, now)
-        for notice in result.expiry_notices:
-            append_event(
-                session,
-                SWEEP_ACTOR,
-                "task.hold_lapsed" if notice.lapsed else "task.hold_expiring",
-                "task",
-                notice.task_id,
-                {
-                    "unit": notice.unit,
-                    "expires_at": notice.expires_at.isoformat(),
-                    "renewals_left": notice.renewals_left,
-                },
-            )
+        append_events(session, _sweep_events(result, now))
     return result
 
 
 def _write_escalations(session: Session, escalations: Sequence[Escalation], now: datetime) -> None:
-    for escalation in escalations:
-        session.add(
-            TaskEscalationRow(
-                task_id=escalation.task_id,
-                level=escalation.level,
-                task_unit=escalation.task_unit,
-                unit=escalation.unit,
-                supervisors=",".join(escalation.supervisors),
-                due_at=escalation.due_at,
-                at=escalation.at,
-                recorded_at=now,
-            )
+    if escalations:
+        session.execute(
+            insert(TaskEscalationRow),
+            [
+                {
+                    "task_id": escalation.task_id,
+                    "level": escalation.level,
+                    "task_unit": escalation.task_unit,
+                    "unit": escalation.unit,
+                    "supervisors": ",".join(escalation.supervisors),
+                    "due_at": escalation.due_at,
+                    "at": escalation.at,
+                    "recorded_at": now,
+                }
+                for escalation in escalations
+            ],
         )
-        append_event(
-            session,
-            SWEEP_ACTOR,
-            "task.escalate",
-            "task",
-            escalation.task_id,
-            {
-                "level": escalation.level,
-                "unit": escalation.unit,
-                "supervisors": list(escalation.supervisors),
-                "at": escalation.at.isoformat(),
-            },
-        )
-    session.flush()
+
+
+def _sweep_events(result: SweepResult, now: datetime) -> list[tuple[str, str, str, str, dict[str, Any]]]:
+    events: list[tuple[str, str, str, str, dict[str, Any]]] = [
+        (SWEEP_ACTOR, "task.overdue", "task", task_id, {"at": now.isoformat()})
+        for task_id in result.newly_overdue
+    ]
+    events += [
+        (SWEEP_ACTOR, "task.escalate", "task", escalation.task_id, {
+            "level": escalation.level, "unit": escalation.unit, "supervisors": list(escalation.supervisors),
+            "at": escalation.at.isoformat(),
+        })
+        for escalation in result.escalations
+    ]  # fmt: skip
+    events += [
+        (SWEEP_ACTOR, "task.hold_lapsed" if notice.lapsed else "task.hold_expiring", "task", notice.task_id, {
+            "unit": notice.unit, "expires_at": notice.expires_at.isoformat(), "renewals_left": notice.renewals_left,
+        })
+        for notice in result.expiry_notices
+    ]  # fmt: skip
+    return events
 
 
 def _task_columns(record: TaskRecord) -> dict[str, Any]:
