@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -18,6 +21,7 @@ from fanzha.ops import (
     LeadSource,
     LeadState,
     LeadVerdict,
+    OpsError,
     Role,
     SlaPolicy,
     TaskAction,
@@ -265,3 +269,56 @@ def test_report_facts_come_from_the_store_without_personal_data(store: CaseStore
     assert "loss" in measures
     assert "tips" in measures
     assert set(found.received_at) == {"R-1", "T-1"}
+
+
+MOVES = [
+    (TaskAction.DISPATCH, ANALYST, {"to_unit": "440305"}),
+    (TaskAction.DISPATCH, ANALYST, {"to_unit": "BANK-ICBC"}),
+    (TaskAction.ACCEPT, COUNTY, {}),
+    (TaskAction.ACCEPT, BANK, {}),
+    (TaskAction.START, COUNTY, {}),
+    (TaskAction.START, BANK, {}),
+    (TaskAction.COMPLETE, COUNTY, {"result": TaskResult(frozen=Money(amount_minor=7), note="n")}),
+    (TaskAction.COMPLETE, BANK, {"result": TaskResult(frozen=Money(amount_minor=9, currency="USD"))}),
+    (TaskAction.REJECT, COUNTY, {"note": "not ours"}),
+    (TaskAction.REJECT, BANK, {"note": "account closed"}),
+    (TaskAction.REDISPATCH, ANALYST, {"to_unit": "440305"}),
+    (TaskAction.CLOSE, ANALYST, {}),
+    (TaskAction.RENEW, ANALYST, {}),
+    (TaskAction.RELEASE, ANALYST, {}),
+]
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    moves=st.lists(st.tuples(st.integers(0, len(MOVES) - 1), st.integers(0, 3 * 24 * 60)), max_size=10),
+    kind=st.sampled_from([TaskKind.FREEZE, TaskKind.INVESTIGATE]),
+)
+def test_any_path_through_the_loop_round_trips(
+    store: CaseStore, moves: list[tuple[int, int]], kind: TaskKind
+) -> None:
+    task_id = f"T-{uuid.uuid4().hex}"
+    record = create_task(
+        TREE, ANALYST, task_id=task_id, kind=kind, at=T0, policy=POLICY, detail={"k": [1, "二"]}
+    )
+    add_task(store, record)
+    at = T0
+    for index, minutes in moves:
+        action, actor, extra = MOVES[index]
+        at += timedelta(minutes=minutes)
+        try:
+            if action is TaskAction.RENEW:
+                moved = renew_hold(TREE, record, actor, at, policy=POLICY)
+            elif action is TaskAction.RELEASE:
+                moved = release_hold(TREE, record, actor, at)
+            else:
+                moved = transition(TREE, record, action, actor, at, policy=POLICY, **extra)
+        except OpsError:
+            continue
+        update_task(store, moved, read_steps=len(record.history))
+        record = moved
+        if index % 3 == 0:
+            sweep_tasks(store, at, policy=POLICY, tree=TREE)
+            record = get_task(store, task_id)
+    assert get_task(store, task_id) == record
+    assert store.verify_audit_chain() is None
