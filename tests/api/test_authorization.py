@@ -265,6 +265,9 @@ def _walk_writes(api: Api, caller: Caller) -> None:
                 assert answer.status_code in (200, 409), (name, oid, path, answer.text)
             else:
                 assert answer.status_code == 403, (name, oid, path, answer.text)
+    for report_id, unit in REPORTS.items():
+        answer = _post(api, caller, f"/leads/from-tip/{report_id}", {})
+        assert answer.status_code == (422 if caller.reads(unit) else 404), (name, report_id, answer.text)
     for unit in UNITS:
         creations = [
             (

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from case_reports import case
+from case_reports import SCAM_PHONE, case, tip
 from fanzha.api.security import actor_of, issue_token
 from fanzha.ops import FakeClock
 from fanzha.store.cases.access import add_user, find_user_or_fail
@@ -299,3 +299,15 @@ def test_the_openapi_documents_every_ops_body_with_an_example(api: Api) -> None:
                 assert schemas[name].get("examples"), (path, name)
                 documented += 1
     assert documented >= 12
+
+
+def test_a_tip_opens_one_lead_at_the_unit_that_took_it(api: Api, clock: FakeClock) -> None:
+    api.store.add_reports([tip("TIP-1", reporter_unit="440305"), case("R-1", reporter_unit="440305")])
+    ns, sz, sh = Caller(api, "ns"), Caller(api, "sz"), Caller(api, "sh")
+    lead = sz.post("/leads/from-tip/TIP-1", expect=201)
+    assert (lead["id"], lead["unit"], lead["source"]) == ("L-TIP-1", "440305", "tip")
+    assert lead["target"]["value"] == SCAM_PHONE
+    sz.post("/leads/from-tip/TIP-1", expect=409)
+    sz.post("/leads/from-tip/R-1", expect=422)  # a case is not a tip
+    sh.post("/leads/from-tip/TIP-1", expect=404)
+    assert ns.get("/leads")[0]["id"] == "L-TIP-1"

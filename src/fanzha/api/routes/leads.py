@@ -27,14 +27,16 @@ from fanzha.ops import (
     Resource,
     UnitTree,
     close_lead,
+    lead_from_tip,
     ledger,
+    may_read,
     open_lead,
     pass_lead,
     rollup,
     start_verification,
     visible_leads,
 )
-from fanzha.store.cases import CaseStore
+from fanzha.store.cases import CaseStore, ReportNotFoundError
 from fanzha.store.cases.ops import OpsRecordNotFoundError, add_lead, get_lead, list_leads, update_lead
 
 router = APIRouter(prefix="/leads", tags=["leads"])
@@ -193,6 +195,28 @@ def create(
         calendar=policy.calendar, report_id=body.report_id, campaign_id=body.campaign_id, target=target,
         summary=body.summary,
     )  # fmt: skip
+    add_lead(store, lead)
+    response.headers["Location"] = f"/api/v1/leads/{lead.id}"
+    return lead_out(lead, now)
+
+
+@router.post(
+    "/from-tip/{report_id}",
+    status_code=status.HTTP_201_CREATED,
+    response_model=LeadOut,
+    responses={404: {"description": "no such report among those you may see"}, 409: CONFLICT[409]},
+)
+def from_tip(
+    report_id: str, store: StoreDep, actor: ActorDep, tree: TreeDep, clock: ClockDep, policy: PolicyDep,
+    response: Response,
+) -> LeadOut:  # fmt: skip
+    """Open the lead a tip (举报) calls for, at the unit that took it, aimed at the first identifier it names; its
+    id is ``L-<report id>`` so a tip opens one lead however often this is called."""
+    if not may_read(tree, actor, Resource.REPORT, store.report_unit(report_id)):
+        raise ReportNotFoundError(report_id)
+    tip = store.get_report(report_id, actor=actor.user_id)
+    now = clock.now()
+    lead = lead_from_tip(tree, actor, tip, lead_id=f"L-{report_id}"[:64], at=now, calendar=policy.calendar)
     add_lead(store, lead)
     response.headers["Location"] = f"/api/v1/leads/{lead.id}"
     return lead_out(lead, now)
