@@ -21,6 +21,7 @@ from fanzha.ops import (
     LeadSource,
     LeadState,
     LeadVerdict,
+    NotPermittedError,
     OpsError,
     Role,
     SlaPolicy,
@@ -49,6 +50,7 @@ from fanzha.store.cases.ops import (
     add_lead,
     add_task,
     add_warning,
+    change_task,
     get_lead,
     get_task,
     get_warning,
@@ -322,3 +324,28 @@ def test_any_path_through_the_loop_round_trips(
             record = get_task(store, task_id)
     assert get_task(store, task_id) == record
     assert store.verify_audit_chain() is None
+
+
+def test_a_change_reads_and_writes_in_one_transaction_so_a_sweep_is_never_lost(store: CaseStore) -> None:
+    add_user(store, "boss-gd", "boss", "440000", ["supervisor"], "x", actor="test")
+    created = create_task(TREE, ANALYST, task_id="T-C", kind=TaskKind.FREEZE, at=T0, policy=POLICY)
+    add_task(
+        store, transition(TREE, created, TaskAction.DISPATCH, ANALYST, T0, policy=POLICY, to_unit="440305")
+    )
+    late = T0 + timedelta(hours=25)
+    sweep_tasks(store, late, policy=POLICY)
+    accepted = change_task(
+        store, "T-C", lambda r: transition(TREE, r, TaskAction.ACCEPT, COUNTY, late, policy=POLICY)
+    )
+    assert accepted.escalation_level == 1
+    assert get_task(store, "T-C") == accepted
+    assert sweep_tasks(store, late, policy=POLICY).escalations == []
+
+    def refused(record: TaskRecord) -> TaskRecord:
+        return transition(TREE, record, TaskAction.CLOSE, COUNTY, late, policy=POLICY)
+
+    with pytest.raises(NotPermittedError):
+        change_task(store, "T-C", refused)
+    assert get_task(store, "T-C") == accepted
+    with pytest.raises(OpsRecordNotFoundError):
+        change_task(store, "nope", refused)

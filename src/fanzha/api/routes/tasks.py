@@ -39,11 +39,11 @@ from fanzha.store.cases import CaseStore
 from fanzha.store.cases.ops import (
     OpsRecordNotFoundError,
     add_task,
+    change_task,
     get_task,
     list_tasks,
     sweep_tasks,
     task_escalations,
-    update_task,
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -350,10 +350,12 @@ def _apply(
     now: datetime,
     move: Callable[[TaskRecord], TaskRecord],
 ) -> TaskOut:
-    record = readable_task(store, tree, actor, task_id)
-    updated: TaskRecord = move(record)
-    update_task(store, updated, read_steps=len(record.history))
-    return task_out(updated, now)
+    def visible_move(record: TaskRecord) -> TaskRecord:
+        if not may_read(tree, actor, Resource.TASK, record.unit, record.issuing_unit):
+            raise OpsRecordNotFoundError("task", task_id)
+        return move(record)
+
+    return task_out(change_task(store, task_id, visible_move), now)
 
 
 @router.post("/{task_id}/transitions", response_model=TaskOut, responses={**NOT_FOUND, **CONFLICT})

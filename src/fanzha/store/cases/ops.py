@@ -13,7 +13,7 @@ many steps the caller read (``read_steps``); when another writer got there first
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -139,23 +139,53 @@ def add_task(store: CaseStore, record: TaskRecord) -> None:
 def update_task(store: CaseStore, record: TaskRecord, *, read_steps: int) -> None:
     """Store a task after one or more engine steps taken on the version with ``read_steps`` steps.
 
-    Raises StaleRecordError when the stored task has moved on since (another writer took a step).
+    Raises StaleRecordError when the stored task has moved on since (another writer took a step). The check sees
+    steps only: a sweep between the read and this write is overwritten, so interactive callers use
+    :func:`change_task`, which reads and writes in one transaction.
     """
     _refuse_nul("task", record.id, _task_texts(record))
     with Session(store.writer_engine) as session, session.begin():
-        row = session.scalars(select(TaskRow).where(TaskRow.id == record.id).with_for_update()).first()
-        if row is None:
-            raise OpsRecordNotFoundError("task", record.id)
+        row = _locked_task(session, record.id)
         stored = _count(session, TaskStepRow.seq, TaskStepRow.task_id == record.id)
         if stored != read_steps or len(record.history) < stored:
             raise StaleRecordError(f"task {record.id!r} changed since it was read; read it again")
-        if row.unit != record.unit:
-            _require_units(session, {record.id: record.unit})
-        for name, value in _task_columns(record).items():
-            setattr(row, name, value)
-        _write_steps(session, record, stored)
-        session.execute(delete(TaskReturnRow).where(TaskReturnRow.task_id == record.id))
-        _write_returns(session, record)
+        _persist(session, row, record, stored)
+
+
+def change_task(store: CaseStore, task_id: str, change: Callable[[TaskRecord], TaskRecord]) -> TaskRecord:
+    """Read a task, apply ``change`` (an engine step) and store the result, all in one write transaction, so no
+    other writer — a user or the SLA clock — can slip in between; returns the stored result.
+
+    Whatever ``change`` raises (not permitted, illegal transition) leaves the task as it was.
+    """
+    with Session(store.writer_engine) as session, session.begin():
+        row = _locked_task(session, task_id)
+        record = _records(session, [row])[0]
+        updated = change(record)
+        if updated.id != record.id or updated.history[: len(record.history)] != record.history:
+            raise StaleRecordError(f"task {task_id!r}: a change must only add steps to the task it was given")
+        _refuse_nul("task", task_id, _task_texts(updated))
+        _persist(session, row, updated, len(record.history))
+    return updated
+
+
+def _locked_task(session: Session, task_id: str) -> TaskRow:
+    row = None
+    if "\x00" not in task_id:
+        row = session.scalars(select(TaskRow).where(TaskRow.id == task_id).with_for_update()).first()
+    if row is None:
+        raise OpsRecordNotFoundError("task", task_id)
+    return row
+
+
+def _persist(session: Session, row: TaskRow, record: TaskRecord, stored: int) -> None:
+    if row.unit != record.unit:
+        _require_units(session, {record.id: record.unit})
+    for name, value in _task_columns(record).items():
+        setattr(row, name, value)
+    _write_steps(session, record, stored)
+    session.execute(delete(TaskReturnRow).where(TaskReturnRow.task_id == record.id))
+    _write_returns(session, record)
 
 
 def get_task(store: CaseStore, task_id: str) -> TaskRecord:
