@@ -12,6 +12,7 @@ from fanzha.model import (
     mask_value,
     normalize_identifier,
 )
+from fanzha.model.identifiers import normalize_phone
 
 
 @pytest.mark.parametrize(
@@ -103,3 +104,15 @@ def test_masking_hides_the_middle() -> None:
     assert mask_value("id_number", "11010519491231002X") == "110***********002X"
     assert mask_value("email", "boss@example.com") == "b***@example.com"
     assert mask_value("url", "http://x.top") == "http://x.top"
+
+
+@given(st.from_regex(r"\A(?:\+86|0086|86)?1[3-9]\d{9}\Z"), st.sampled_from(["CN", "US", "GB"]))
+def test_the_chinese_mobile_shortcut_agrees_with_phonenumbers(raw: str, region: str) -> None:
+    import phonenumbers
+
+    found = normalize_phone(raw, region)
+    digits = raw.lstrip("+")
+    plus = raw.startswith(("+", "00")) or (len(digits) == 13 and digits.startswith("861"))
+    parsed = phonenumbers.parse(("+" if plus else "") + digits.removeprefix("00"), None if plus else region)
+    assert found.value == phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    assert found.valid == phonenumbers.is_valid_number(parsed)

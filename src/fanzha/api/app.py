@@ -11,9 +11,10 @@ from fanzha import __version__
 from fanzha.api.cache import TtlCache
 from fanzha.api.problems import Problem, install_problem_handlers
 from fanzha.api.ratelimit import RateLimiter
-from fanzha.api.routes import auth, identifiers, reports, units
+from fanzha.api.routes import auth, identifiers, leads, metrics, reports, tasks, units, users, warnings
 from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
+from fanzha.ops import SlaPolicy, SystemClock
 from fanzha.store.cases import CaseStore
 
 API_PREFIX = "/api/v1"
@@ -46,11 +47,13 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
     app.state.settings = settings
     app.state.public_limiter = RateLimiter(settings.public_lookups_per_minute)
     app.state.risk_cache = TtlCache[RiskAnswer](settings.public_cache_seconds)
+    app.state.clock = SystemClock()
+    app.state.sla_policy = SlaPolicy()
     if store is not None:
         app.state.case_store = store
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, reports, identifiers, units):
+    for module in (auth, reports, identifiers, units, users, tasks, leads, warnings, metrics):
         api.include_router(module.router)
     app.include_router(api)
 

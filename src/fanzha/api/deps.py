@@ -11,9 +11,10 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from fanzha.api.security import InvalidCredentialsError, actor_of, api_key_hash, read_token
 from fanzha.config import Settings
 from fanzha.intake.pipeline import load_classifier
-from fanzha.ops import Actor, Role
+from fanzha.ops import READ_ROLES, Actor, Clock, Resource, Role, SlaPolicy, UnitTree
 from fanzha.store.cases import CaseStore
 from fanzha.store.cases.access import find_api_key
+from fanzha.store.cases.ops import load_tree
 from fanzha.text import FraudClassifier
 
 _bearer = HTTPBearer(auto_error=False, description="an access token from POST /api/v1/auth/token")
@@ -87,3 +88,38 @@ def requires(*roles: Role) -> Callable[[Actor], Actor]:
 def visible_units(store: CaseStore, actor: Actor) -> set[str]:
     """The units whose work ``actor`` may see: its own and every unit below it."""
     return store.visible_units(actor.unit)
+
+
+def get_clock(request: Request) -> Clock:
+    """The clock of the operations room (``app.state.clock``: the system clock, a fake one in tests)."""
+    clock: Clock = request.app.state.clock
+    return clock
+
+
+def get_sla_policy(request: Request) -> SlaPolicy:
+    """Deadlines, escalation intervals and hold terms (``app.state.sla_policy``)."""
+    policy: SlaPolicy = request.app.state.sla_policy
+    return policy
+
+
+def get_unit_tree(store: StoreDep) -> UnitTree:
+    """The unit tree as stored now."""
+    return load_tree(store)
+
+
+ClockDep = Annotated[Clock, Depends(get_clock)]
+PolicyDep = Annotated[SlaPolicy, Depends(get_sla_policy)]
+TreeDep = Annotated[UnitTree, Depends(get_unit_tree)]
+
+
+def scope_unit(tree: UnitTree, actor: Actor, unit: str | None) -> str:
+    """``unit`` (default: the actor's own) when the actor may see it; 403 for a unit outside its subtree."""
+    scope = unit or actor.unit
+    if scope not in tree or not tree.can_see(actor.unit, scope):
+        raise HTTPException(403, f"unit {scope} is not yours to see")
+    return scope
+
+
+def readers(resource: Resource) -> Callable[[Actor], Actor]:
+    """A dependency admitting actors whose roles may read ``resource`` (the ops engine's READ_ROLES)."""
+    return requires(*READ_ROLES[resource])

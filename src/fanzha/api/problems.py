@@ -7,11 +7,14 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, ValidationError
 from starlette.exceptions import HTTPException
 
 from fanzha.intake import IngestError
+from fanzha.ops import IllegalTransitionError, InvalidOperationError, NotPermittedError
 from fanzha.store.cases import CaseStoreError, ReportConflictError, ReportNotFoundError, UnknownUnitError
+from fanzha.store.cases.access import DuplicateAccountError
+from fanzha.store.cases.ops import DuplicateOpsRecordError, OpsRecordNotFoundError, StaleRecordError
 
 PROBLEM_JSON = "application/problem+json"
 
@@ -68,6 +71,15 @@ def _validation(request: Request, error: Exception) -> JSONResponse:
     return problem_response(request, 422, detail, errors)
 
 
+def _domain_validation(request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ValidationError)
+    errors = [
+        FieldProblem(field=".".join(str(part) for part in item["loc"]), message=item["msg"])
+        for item in error.errors()
+    ]
+    return problem_response(request, 422, f"{error.title}: {len(errors)} bad field(s)", errors)
+
+
 def _http(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
     headers: Any = getattr(error, "headers", None)
@@ -99,3 +111,11 @@ def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ReportConflictError, _store(409))
     app.add_exception_handler(UnknownUnitError, _store(422))
     app.add_exception_handler(CaseStoreError, _store(422))
+    app.add_exception_handler(OpsRecordNotFoundError, _store(404))
+    app.add_exception_handler(DuplicateAccountError, _store(409))
+    app.add_exception_handler(DuplicateOpsRecordError, _store(409))
+    app.add_exception_handler(StaleRecordError, _store(409))
+    app.add_exception_handler(IllegalTransitionError, _store(409))
+    app.add_exception_handler(NotPermittedError, _store(403))
+    app.add_exception_handler(InvalidOperationError, _store(422))
+    app.add_exception_handler(ValidationError, _domain_validation)

@@ -72,3 +72,15 @@ class RiskAnswer(BaseModel):
     tips: int = Field(description="tips naming it")
     first_reported: datetime | None
     last_reported: datetime | None
+
+
+class IdentifierIn(BaseModel):
+    """An identifier as people write it; the API normalises it (E.164 phones, digit-only accounts, …)."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"kind": "phone", "value": "138 0013 8000"}]})
+    kind: IdentifierKind
+    value: str = Field(min_length=1, max_length=256)
+
+
+RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
+"""Ids a client may choose for a task, lead or warning (the server makes one when none is given)."""

@@ -6,7 +6,7 @@ secret ever reaches the database in the clear.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -129,3 +129,10 @@ def _key_account(row: ApiKeyRow) -> Account:
         f"key:{row.key_id}", row.name, row.unit, tuple(row.roles.split(",")), row.key_hash, row.active,
         row.created_at,
     )  # fmt: skip
+
+
+def list_users(store: CaseStore, units: Collection[str]) -> list[Account]:
+    """The users of ``units``, by unit then name (no secrets beyond the stored hash, which callers must not show)."""
+    query = select(UserRow).where(UserRow.unit.in_(units)).order_by(UserRow.unit, UserRow.username)
+    with Session(store.engine) as session:
+        return [_user_account(row) for row in session.scalars(query)]

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, text
+from sqlalchemy import insert, select, text
 from sqlalchemy.orm import Session
 
 from fanzha.model import AuditEvent, utcnow
@@ -96,3 +96,34 @@ def first_broken_seq(rows: Iterable[AuditEventRow]) -> int | None:
             return row.seq
         expected_seq, prev_hash = row.seq + 1, row.hash
     return None
+
+
+def append_events(
+    session: Session, events: Sequence[tuple[str, str, str, str, dict[str, Any]]]
+) -> list[AuditEvent]:
+    """Append ``(actor, action, object_type, object_id, detail)`` events in order, inside the caller's write
+    transaction: the tail is read once and the rows go in one batched INSERT (for sweeps of many tasks)."""
+    if not events:
+        return []
+    _lock_tail(session)
+    last = session.execute(
+        select(AuditEventRow.seq, AuditEventRow.hash).order_by(AuditEventRow.seq.desc()).limit(1)
+    ).first()
+    seq, prev_hash = (last.seq + 1, last.hash) if last else (0, GENESIS_HASH)
+    now = utcnow()
+    appended: list[AuditEvent] = []
+    for actor, action, object_type, object_id, detail in events:
+        fields: dict[str, Any] = {
+            "seq": seq,
+            "time": now,
+            "actor": actor,
+            "action": action,
+            "object_type": object_type,
+            "object_id": object_id,
+            "detail": detail,
+        }
+        event = AuditEvent(**fields, prev_hash=prev_hash, hash=event_hash(prev_hash, **fields))
+        appended.append(event)
+        seq, prev_hash = seq + 1, event.hash
+    session.execute(insert(AuditEventRow), [event.model_dump() for event in appended])
+    return appended

@@ -277,3 +277,162 @@ class ApiKeyRow(Base):
     roles: Mapped[str] = mapped_column(String(128))
     active: Mapped[bool] = mapped_column(Boolean)
     created_at: Mapped[datetime]
+
+
+class TaskRow(Base):
+    """A task of the closed loop 研交办督结: who holds it, who issued it, its result, hold and escalation level.
+
+    Stopped (止付), frozen (冻结) and returned (返还) amounts have their own columns and are never added together.
+    """
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        Index(None, "unit", "state"),
+        Index(None, "issuing_unit"),
+        Index(None, "due_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))
+    state: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"))
+    issuing_unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    report_id: Mapped[str | None] = mapped_column(String(64))
+    campaign_id: Mapped[str | None] = mapped_column(String(64))
+    target_kind: Mapped[str | None] = mapped_column(String(16))
+    target_value: Mapped[str | None] = mapped_column(String(512))
+    target_valid: Mapped[bool | None] = mapped_column(Boolean)
+    target_raw: Mapped[str | None] = mapped_column(Text)
+    amount_minor: Mapped[int | None] = mapped_column(BigInteger)
+    amount_currency: Mapped[str | None] = mapped_column(String(8))
+    detail: Mapped[dict[str, Any]]
+    has_result: Mapped[bool] = mapped_column(Boolean)
+    stopped_minor: Mapped[int | None] = mapped_column(BigInteger)
+    stopped_currency: Mapped[str | None] = mapped_column(String(8))
+    frozen_minor: Mapped[int | None] = mapped_column(BigInteger)
+    frozen_currency: Mapped[str | None] = mapped_column(String(8))
+    returned_minor: Mapped[int | None] = mapped_column(BigInteger)
+    returned_currency: Mapped[str | None] = mapped_column(String(8))
+    result_note: Mapped[str | None] = mapped_column(Text)
+    hold_effective_at: Mapped[datetime | None]
+    hold_expires_at: Mapped[datetime | None]
+    hold_renewals: Mapped[int | None] = mapped_column(Integer)
+    hold_expiry_noticed: Mapped[bool | None] = mapped_column(Boolean)
+    hold_lapsed: Mapped[bool | None] = mapped_column(Boolean)
+    hold_released_at: Mapped[datetime | None]
+    overdue_since: Mapped[datetime | None]
+    escalation_level: Mapped[int] = mapped_column(Integer)
+
+
+class TaskStepRow(Base):
+    """One step of a task (who, from which unit, when, what, from which state to which), in order."""
+
+    __tablename__ = "task_steps"
+
+    task_id: Mapped[str] = mapped_column(String(64), ForeignKey("tasks.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    from_state: Mapped[str | None] = mapped_column(String(16))
+    to_state: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    actor_unit: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    to_unit: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+
+
+class TaskReturnRow(Base):
+    """A victim's part of a return of frozen money (返还), by the victim's pseudonym."""
+
+    __tablename__ = "task_returns"
+
+    task_id: Mapped[str] = mapped_column(String(64), ForeignKey("tasks.id"), primary_key=True)
+    victim: Mapped[str] = mapped_column(String(64), primary_key=True)
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+
+
+class TaskEscalationRow(Base):
+    """An overdue task brought to the supervisors of a unit above the one holding it (督办)."""
+
+    __tablename__ = "task_escalations"
+
+    task_id: Mapped[str] = mapped_column(String(64), ForeignKey("tasks.id"), primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    task_unit: Mapped[str] = mapped_column(String(32))
+    unit: Mapped[str] = mapped_column(String(32), index=True)
+    supervisors: Mapped[str] = mapped_column(Text)
+    due_at: Mapped[datetime]
+    at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+
+
+class LeadRow(Base):
+    """A lead in the ledger (线索台账), assigned to one unit until closed there."""
+
+    __tablename__ = "leads"
+    __table_args__ = (Index(None, "unit", "state"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(String(16))
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"))
+    created_at: Mapped[datetime]
+    due_at: Mapped[datetime]
+    state: Mapped[str] = mapped_column(String(16))
+    report_id: Mapped[str | None] = mapped_column(String(64))
+    campaign_id: Mapped[str | None] = mapped_column(String(64))
+    target_kind: Mapped[str | None] = mapped_column(String(16))
+    target_value: Mapped[str | None] = mapped_column(String(512))
+    target_valid: Mapped[bool | None] = mapped_column(Boolean)
+    target_raw: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str] = mapped_column(Text)
+    verdict: Mapped[str | None] = mapped_column(String(16))
+
+
+class LeadEventRow(Base):
+    """One step of a lead: opened, verified, passed on (移交), closed (核结)."""
+
+    __tablename__ = "lead_events"
+
+    lead_id: Mapped[str] = mapped_column(String(64), ForeignKey("leads.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(16))
+    actor: Mapped[str] = mapped_column(String(128))
+    actor_unit: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime]
+    to_unit: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str] = mapped_column(Text)
+
+
+class WarningRow(Base):
+    """A graded warning to a potential victim (预警劝阻) for a unit to deliver."""
+
+    __tablename__ = "warnings"
+    __table_args__ = (Index(None, "unit", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    level: Mapped[str] = mapped_column(String(8))
+    target_kind: Mapped[str] = mapped_column(String(16))
+    target_value: Mapped[str] = mapped_column(String(512))
+    target_valid: Mapped[bool] = mapped_column(Boolean)
+    target_raw: Mapped[str | None] = mapped_column(Text)
+    reason: Mapped[str] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"))
+    created_at: Mapped[datetime]
+    issued_by: Mapped[str] = mapped_column(String(128))
+
+
+class WarningAttemptRow(Base):
+    """One attempt to warn a person: when, by whom, how, and what came of it."""
+
+    __tablename__ = "warning_attempts"
+
+    warning_id: Mapped[str] = mapped_column(String(64), ForeignKey("warnings.id"), primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(128))
+    actor_unit: Mapped[str] = mapped_column(String(32))
+    method: Mapped[str] = mapped_column(String(8))
+    outcome: Mapped[str] = mapped_column(String(16))
+    note: Mapped[str] = mapped_column(Text)
