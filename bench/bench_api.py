@@ -90,7 +90,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seconds", type=int, default=10)
-    parser.add_argument("--connections", type=int, default=32)
+    parser.add_argument("--connections", default="8,32", help="wrk connections, comma-separated")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     if shutil.which("wrk") is None:
@@ -108,30 +108,37 @@ def main() -> None:
         script.write_text(LUA % ", ".join(f'"{urllib.request.quote(p)}"' for p in _phones(scenario)))
         env = {**os.environ, "FANZHA_HOME": str(home), "FANZHA_SECRET_KEY": "b" * 40,
                "FANZHA_PUBLIC_LOOKUPS_PER_MINUTE": str(10**9)}  # fmt: skip
-        results: dict[str, list[tuple[float, float, float]]] = {}
+        connections = [int(c) for c in str(args.connections).split(",")]
+        results: dict[tuple[str, int], list[tuple[float, float, float]]] = {}
         for name, app in (("fanzha", "fanzha.api.main:app"), ("peer", "bench.floor_app:app")):
             port = _free_port()
             server = _serve(app, port, env, args.workers)
             try:
-                _wrk(port, script, 2, args.connections)
-                results[name] = [
-                    _wrk(port, script, args.seconds, args.connections) for _ in range(args.repeats)
-                ]
+                _wrk(port, script, 2, connections[0])
+                for count in connections:
+                    results[name, count] = [
+                        _wrk(port, script, args.seconds, count) for _ in range(args.repeats)
+                    ]
             finally:
                 server.terminate()
                 server.wait(timeout=20)
-    rows = []
     median = {
-        name: [statistics.median(run[i] for run in runs) for i in range(3)] for name, runs in results.items()
+        key: [statistics.median(run[i] for run in runs) for i in range(3)] for key, runs in results.items()
     }
-    for name, label in (("fanzha", "fanzha risk lookup (SQLite)"), ("peer", "peer: Starlette constant JSON")):
-        rate, p50, p99 = median[name]
-        rows.append([label, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / median['peer'][0]:.2f}"])
+    rows = []
+    for count in connections:
+        for name, label in (
+            ("fanzha", "fanzha risk lookup (SQLite)"),
+            ("peer", "peer: Starlette constant JSON"),
+        ):
+            rate, p50, p99 = median[name, count]
+            peer_rate = median["peer", count][0]
+            rows.append([label, count, f"{rate:,.0f}", f"{p50:.1f}", f"{p99:.1f}", f"{rate / peer_rate:.2f}"])
     print(
-        f"### Public risk lookup over HTTP ({args.workers} uvicorn workers, wrk {args.connections} connections, {args.seconds} s)\n"
+        f"### Public risk lookup over HTTP ({args.workers} uvicorn workers, uvloop + httptools, wrk, {args.seconds} s a run)\n"
     )
     print(f"{machine()}; {today()}; median of {args.repeats} runs\n")
-    print(markdown_table(["server", "requests/s", "p50 ms", "p99 ms", "rate vs peer"], rows))
+    print(markdown_table(["server", "connections", "requests/s", "p50 ms", "p99 ms", "rate vs peer"], rows))
 
 
 if __name__ == "__main__":
