@@ -14,7 +14,10 @@ import pytest
 from fanzha.model import IdentifierKind
 from fanzha.text import extract
 
-SMS = Path("/work/shared/data/sms_spam_collection/SMSSpamCollection.tsv")
+SMS = (
+    Path(__file__).resolve().parents[3] / "shared" / "data" / "sms_spam_collection" / "SMSSpamCollection.tsv"
+)
+"""The public English SMS set in ``../shared`` beside the checkout."""
 pytestmark = pytest.mark.skipif(
     not SMS.exists(), reason="the shared SMS Spam Collection is not on this machine"
 )
