@@ -10,8 +10,8 @@ from typer.testing import CliRunner
 
 import fanzha.cli.trace  # noqa: F401  (registers the command)
 from fanzha.cli import app
-from fanzha.cli.trace import ledger_folder, open_ledger
 from fanzha.config import get_settings
+from fanzha.flow.stored import ledger_folder, open_ledger
 from fanzha.model import Report, Unit
 from fanzha.store.cases import CaseStore, upgrade
 from fanzha.store.flows import FlowStore

@@ -11,7 +11,7 @@ from fanzha import __version__
 from fanzha.api.cache import TtlCache
 from fanzha.api.problems import Problem, install_problem_handlers
 from fanzha.api.ratelimit import RateLimiter
-from fanzha.api.routes import auth, identifiers, leads, metrics, reports, tasks, units, users, warnings
+from fanzha.api.routes import auth, identifiers, leads, metrics, reports, tasks, trace, units, users, warnings
 from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
 from fanzha.ops import SlaPolicy, SystemClock
@@ -53,7 +53,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         app.state.case_store = store
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, reports, identifiers, units, users, tasks, leads, warnings, metrics):
+    for module in (auth, reports, identifiers, units, users, tasks, leads, warnings, metrics, trace):
         api.include_router(module.router)
     app.include_router(api)
 

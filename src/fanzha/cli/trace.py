@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import getpass
-import json
 import logging
 from collections import defaultdict
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal, InvalidOperation
-from pathlib import Path
 from typing import Annotated
 from zoneinfo import ZoneInfo
 
@@ -29,44 +27,10 @@ from fanzha.flow import (
     sources_from_payments,
     trace,
 )
+from fanzha.flow.stored import open_ledger
 from fanzha.store.flows import FlowStore
 
 logger = logging.getLogger(__name__)
-
-LEDGER_SUFFIX = "-ledger"
-_FILES_RECORD = "files.json"
-
-
-def open_ledger(store: FlowStore) -> Ledger:
-    """The store's ledger, built on first use and brought up to date with new days.
-
-    It lives beside the store (``flows-ledger/`` next to ``flows/``), so readers of the Parquet folder never see
-    it. Days newer than every indexed day are appended to the ledger's delta; anything else rebuilds it.
-    """
-    folder = ledger_folder(store)
-    files = [str(file.relative_to(store.path)) for file in store.files()]
-    record = folder / _FILES_RECORD
-    known: list[str] = json.loads(record.read_text("utf-8")) if record.exists() else []
-    if known and known == files:
-        return Ledger.open(folder)
-    new = sorted(set(files) - set(known))
-    if known and set(known) <= set(files) and min(map(_day, new)) > max(map(_day, known)):
-        first_new_day = datetime.fromisoformat(min(map(_day, new))).replace(tzinfo=UTC)
-        ledger = Ledger.open(folder).append(store.load_arrays(start=first_new_day))
-    else:
-        ledger = Ledger.build(store.load_arrays())
-    ledger.save(folder)
-    record.write_text(json.dumps(files), encoding="utf-8")
-    return Ledger.open(folder)
-
-
-def ledger_folder(store: FlowStore) -> Path:
-    """Where the ledger of ``store`` is kept."""
-    return store.path.with_name(store.path.name + LEDGER_SUFFIX)
-
-
-def _day(relative: str) -> str:
-    return relative.split("/", 1)[0].removeprefix("day=")
 
 
 def _parse_time(text: str) -> datetime:
