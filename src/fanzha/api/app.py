@@ -11,7 +11,19 @@ from fanzha import __version__
 from fanzha.api.cache import TtlCache
 from fanzha.api.problems import Problem, install_problem_handlers
 from fanzha.api.ratelimit import RateLimiter
-from fanzha.api.routes import auth, identifiers, leads, metrics, reports, tasks, trace, units, users, warnings
+from fanzha.api.routes import (
+    auth,
+    campaigns,
+    identifiers,
+    leads,
+    metrics,
+    reports,
+    tasks,
+    trace,
+    units,
+    users,
+    warnings,
+)
 from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
 from fanzha.ops import SlaPolicy, SystemClock
@@ -36,6 +48,9 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         finally:
             if owned:
                 app.state.case_store.close()
+            campaigns = getattr(app.state, "campaign_store", None)
+            if campaigns is not None:
+                campaigns.close()
 
     app = FastAPI(
         title="fanzha API",
@@ -53,7 +68,19 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         app.state.case_store = store
     install_problem_handlers(app)
     api = APIRouter(prefix=API_PREFIX)
-    for module in (auth, reports, identifiers, units, users, tasks, leads, warnings, metrics, trace):
+    for module in (
+        auth,
+        reports,
+        identifiers,
+        units,
+        users,
+        tasks,
+        leads,
+        warnings,
+        metrics,
+        trace,
+        campaigns,
+    ):
         api.include_router(module.router)
     app.include_router(api)
 

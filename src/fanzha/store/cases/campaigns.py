@@ -360,6 +360,40 @@ class CampaignStore:
         with Session(self.engine) as session:
             return [_info(row) for row in session.scalars(query)]
 
+    def campaigns_in_units(
+        self, units: Iterable[str], *, min_reports: int = 2, limit: int = 50, offset: int = 0
+    ) -> list[CampaignInfo]:
+        """Live campaigns with at least one report taken by ``units`` (a unit's view 本辖区串并案), largest first."""
+        members = (
+            select(CampaignReportRow.campaign_id)
+            .join(ReportRow, ReportRow.id == CampaignReportRow.report_id)
+            .where(ReportRow.reporter_unit.in_(sorted(units)))
+        )
+        query = (
+            select(CampaignRow)
+            .where(
+                CampaignRow.merged_into.is_(None),
+                CampaignRow.n_reports >= min_reports,
+                CampaignRow.id.in_(members),
+            )
+            .order_by(CampaignRow.n_reports.desc(), CampaignRow.id)
+            .limit(limit)
+            .offset(offset)
+        )
+        with Session(self.engine) as session:
+            return [_info(row) for row in session.scalars(query)]
+
+    def member_ids(self, campaign_id: str, units: Iterable[str]) -> list[str]:
+        """The ids of a campaign's reports taken by ``units``, oldest first."""
+        query = (
+            select(ReportRow.id)
+            .join(CampaignReportRow, CampaignReportRow.report_id == ReportRow.id)
+            .where(CampaignReportRow.campaign_id == campaign_id, ReportRow.reporter_unit.in_(sorted(units)))
+            .order_by(ReportRow.received_at, ReportRow.id)
+        )
+        with Session(self.engine) as session:
+            return list(session.scalars(query))
+
     def get_campaign(self, campaign_id: str) -> CampaignInfo:
         """One campaign; a merged one's id still resolves (``merged_into`` says where it went)."""
         with Session(self.engine) as session:
