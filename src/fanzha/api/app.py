@@ -17,6 +17,7 @@ from fanzha.api.routes import (
     identifiers,
     leads,
     metrics,
+    outcomes,
     reports,
     tasks,
     trace,
@@ -80,6 +81,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         metrics,
         trace,
         campaigns,
+        outcomes,
     ):
         api.include_router(module.router)
     app.include_router(api)

@@ -2,7 +2,7 @@
 
 Reports, cases, tips and losses; money stopped, frozen and returned, each kept apart and per currency; overdue
 tasks; time-to-stop-payment and time-to-freeze (p50/p90/max) — grouped by unit, fraud type and day as asked — and
-the year-on-year view (同比, "two down, two up"). Solved cases and arrests count once case outcomes are recorded.
+the year-on-year view (同比, "two down, two up"); solved cases, arrests and interceptions come from /outcomes and /interceptions.
 """
 
 from __future__ import annotations
@@ -18,9 +18,17 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 from fanzha.api.deps import ClockDep, StoreDep, TreeDep, readers, scope_unit
 from fanzha.model import TaskKind
 from fanzha.ops import Actor, Figures, Resource, UnitTree, aggregate, duration_stats, task_facts, year_on_year
-from fanzha.ops.metrics import DurationStats, GroupKey, one_year_earlier, response_time_facts
+from fanzha.ops.metrics import (
+    DurationStats,
+    GroupKey,
+    interception_facts,
+    one_year_earlier,
+    outcome_facts,
+    response_time_facts,
+)
 from fanzha.ops.workdays import DEFAULT_TIMEZONE
 from fanzha.store.cases.ops import list_tasks, report_facts_between
+from fanzha.store.cases.outcomes import interceptions_between, outcomes_between
 
 router = APIRouter(prefix="/metrics", tags=["metrics"])
 MetricsReader = Annotated[Actor, Depends(readers(Resource.METRICS))]
@@ -154,7 +162,12 @@ def figures(
         for record in list_tasks(store, units=units, limit=MAX_TASKS)
         if tree.can_see(scope, record.issuing_unit) or tree.can_see(scope, record.unit)
     ]
-    facts = [*reports.facts, *task_facts(records, fraud_type_of=reports.fraud_type_of, now=clock.now())]
+    facts = [
+        *reports.facts,
+        *task_facts(records, fraud_type_of=reports.fraud_type_of, now=clock.now()),
+        *outcome_facts(outcomes_between(store, units=units, since=since, until=until)),
+        *interception_facts(interceptions_between(store, units=units, since=since, until=until)),
+    ]
     durations = response_time_facts(
         records, received_at=reports.received_at, fraud_type_of=reports.fraud_type_of
     )
@@ -210,9 +223,11 @@ def compared_with_last_year(
     previous_start = one_year_earlier(start)
     since = datetime.combine(previous_start - timedelta(days=1), time(), tzinfo=_ZONE)
     until = datetime.combine(end + timedelta(days=1), time(), tzinfo=_ZONE)
-    reports = report_facts_between(store, units=tree.visible_units(scope), since=since, until=until)
+    units = tree.visible_units(scope)
+    reports = report_facts_between(store, units=units, since=since, until=until)
+    outcomes = outcome_facts(outcomes_between(store, units=units, since=since, until=until))
     try:
-        view = year_on_year(reports.facts, start, end, unit=scope, tree=tree, currency=currency)
+        view = year_on_year([*reports.facts, *outcomes], start, end, unit=scope, tree=tree, currency=currency)
     except ValueError as error:
         raise HTTPException(422, f"{error} (fields start, end)") from error
 

@@ -436,3 +436,34 @@ class WarningAttemptRow(Base):
     method: Mapped[str] = mapped_column(String(8))
     outcome: Mapped[str] = mapped_column(String(16))
     note: Mapped[str] = mapped_column(Text)
+
+
+class CaseOutcomeRow(Base):
+    """How a case ended (破案, 抓获): one row per case report, replaced when the outcome is corrected."""
+
+    __tablename__ = "case_outcomes"
+
+    report_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"), index=True)
+    at: Mapped[datetime]
+    solved: Mapped[bool] = mapped_column(Boolean)
+    suspects_arrested: Mapped[int] = mapped_column(Integer)
+    fraud_type: Mapped[str | None] = mapped_column(String(64))
+    recorded_by: Mapped[str] = mapped_column(String(128))
+
+
+class InterceptionRow(Base):
+    """Money kept from reaching a scam by a warning or a blocked transfer (预警拦截), kept apart from frozen money."""
+
+    __tablename__ = "interceptions"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    unit: Mapped[str] = mapped_column(String(32), ForeignKey("units.code"), index=True)
+    at: Mapped[datetime]
+    amount_minor: Mapped[int] = mapped_column(BigInteger)
+    currency: Mapped[str] = mapped_column(String(8))
+    fraud_type: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(128))
