@@ -298,3 +298,21 @@ def _walk_writes(api: Api, caller: Caller) -> None:
             assert answer.status_code == (201 if permitted else 403), (name, path, unit, answer.text)
     sweep = _post(api, caller, "/tasks/sweep", {})
     assert sweep.status_code == (200 if caller.roles & {"supervisor", "admin"} else 403)
+
+
+def test_outcomes_trace_and_campaigns_follow_units_and_roles(world: Api) -> None:
+    for name in sorted(CALLERS):
+        caller = _caller(world, name)
+        for report_id, unit in REPORTS.items():
+            body = {"report_id": report_id, "at": "2026-09-20T00:00:00Z", "solved": False}
+            answer = _post(world, caller, "/outcomes", body)
+            if caller.may({"investigator", "supervisor"}, sees(caller.unit, unit)):
+                assert answer.status_code == 204, (name, report_id, answer.text)
+            else:
+                assert answer.status_code in (403, 404), (name, report_id, answer.status_code)
+            traced = _post(world, caller, "/trace", {"report_id": report_id})
+            if not caller.reads(unit):
+                assert traced.status_code in (403, 404), (name, report_id, traced.status_code)
+                assert "no transactions" not in traced.text
+        listed = _get(world, caller, "/campaigns")
+        assert listed.status_code == (200 if caller.works_cases() else 403), (name, listed.text)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fanzha.api.security import InvalidCredentialsError, actor_of, api_key_hash, read_token
@@ -108,6 +108,8 @@ def get_unit_tree(store: StoreDep) -> UnitTree:
 
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
+Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="rows to skip")]
+"""A page offset; bounded so that no database sees a number past its integer type."""
 PolicyDep = Annotated[SlaPolicy, Depends(get_sla_policy)]
 TreeDep = Annotated[UnitTree, Depends(get_unit_tree)]
 

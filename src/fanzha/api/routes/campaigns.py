@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from fanzha.api.deps import StoreDep, requires, visible_units
+from fanzha.api.deps import Offset, StoreDep, requires, visible_units
 from fanzha.api.security import CASE_ROLES
 from fanzha.model import IdentifierKind, mask_value
 from fanzha.ops import Actor
@@ -79,9 +79,9 @@ def list_campaigns(
     store: StoreDep,
     campaigns: Campaigns,
     actor: CaseWorker,
-    min_reports: Annotated[int, Query(ge=1)] = 2,
+    min_reports: Annotated[int, Query(ge=1, le=1_000_000)] = 2,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[CampaignInfo]:
     """Campaigns with at least one report taken by your units, largest first."""
     units = visible_units(store, actor)

@@ -14,7 +14,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, PolicyDep, StoreDep, TreeDep, readers, scope_unit
+from fanzha.api.deps import ActorDep, ClockDep, Offset, PolicyDep, StoreDep, TreeDep, readers, scope_unit
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier
 from fanzha.ops import (
@@ -232,7 +232,7 @@ def list_(
     state: LeadState | None = None,
     overdue: Annotated[bool, Query(description="only leads past their deadline and still open")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[LeadOut]:
     """Leads held within a unit's subtree, or passed on from it."""
     scope = scope_unit(tree, actor, unit)

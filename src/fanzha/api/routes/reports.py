@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from fanzha.api.deps import ClassifierDep, StoreDep, requires, visible_units
+from fanzha.api.deps import ClassifierDep, Offset, StoreDep, requires, visible_units
 from fanzha.api.schemas import IngestResult
 from fanzha.api.security import CASE_ROLES
 from fanzha.intake.pipeline import store_reports
@@ -67,7 +67,7 @@ def list_reports(
     kind: ReportKind | None = None,
     fraud_type: Annotated[str | None, Query(description="level-1 or level-2 code")] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[ReportSummary]:
     """Reports of your unit and the units below it, newest first, personal data masked."""
     scope = unit or actor.unit

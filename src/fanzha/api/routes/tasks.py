@@ -14,7 +14,17 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, PolicyDep, StoreDep, TreeDep, readers, requires, scope_unit
+from fanzha.api.deps import (
+    ActorDep,
+    ClockDep,
+    Offset,
+    PolicyDep,
+    StoreDep,
+    TreeDep,
+    readers,
+    requires,
+    scope_unit,
+)
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier, Money, TaskKind, TaskState
 from fanzha.ops import (
@@ -300,7 +310,7 @@ def list_(
     state: TaskState | None = None,
     overdue: Annotated[bool, Query(description="only tasks past their deadline and still owed")] = False,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[TaskOut]:
     """Tasks held or issued within a unit's subtree (a bank desk sees only what is addressed to it)."""
     scope = scope_unit(tree, actor, unit)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, StoreDep, TreeDep, readers, scope_unit
+from fanzha.api.deps import ActorDep, ClockDep, Offset, StoreDep, TreeDep, readers, scope_unit
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier, WarningLevel, mask_value
 from fanzha.ops import (
@@ -155,7 +155,7 @@ def list_(
     unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
     status: WarningStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Offset = 0,
 ) -> list[WarningOut]:
     """Warnings for a unit's subtree to deliver, newest first, the person's identifier masked."""
     scope = scope_unit(tree, actor, unit)
