@@ -109,6 +109,8 @@ def get_unit_tree(store: StoreDep) -> UnitTree:
 
 ClockDep = Annotated[Clock, Depends(get_clock)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000_000, description="rows to skip")]
+ScopeQuery = Annotated[str | None, Query(description="a unit at or below yours; default yours")]
+"""The unit whose subtree a list or a figure covers."""
 """A page offset; bounded so that no database sees a number past its integer type."""
 PolicyDep = Annotated[SlaPolicy, Depends(get_sla_policy)]
 TreeDep = Annotated[UnitTree, Depends(get_unit_tree)]

@@ -14,7 +14,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, Offset, PolicyDep, StoreDep, TreeDep, readers, scope_unit
+from fanzha.api.deps import (
+    ActorDep,
+    ClockDep,
+    Offset,
+    PolicyDep,
+    ScopeQuery,
+    StoreDep,
+    TreeDep,
+    readers,
+    scope_unit,
+)
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier
 from fanzha.ops import (
@@ -228,7 +238,7 @@ def list_(
     actor: LeadReader,
     tree: TreeDep,
     clock: ClockDep,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
     state: LeadState | None = None,
     overdue: Annotated[bool, Query(description="only leads past their deadline and still open")] = False,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
@@ -247,7 +257,7 @@ def unit_ledger(
     actor: LeadReader,
     tree: TreeDep,
     clock: ClockDep,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
 ) -> LedgerOut:
     """A unit's ledger of open, overdue, closed and passed-on leads, its own and with its subtree's."""
     scope = scope_unit(tree, actor, unit)

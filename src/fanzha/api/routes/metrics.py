@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 from fastapi import APIRouter, Depends, HTTPException, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ClockDep, StoreDep, TreeDep, readers, scope_unit
+from fanzha.api.deps import ClockDep, ScopeQuery, StoreDep, TreeDep, readers, scope_unit
 from fanzha.model import TaskKind
 from fanzha.ops import Actor, Figures, Resource, UnitTree, aggregate, duration_stats, task_facts, year_on_year
 from fanzha.ops.metrics import (
@@ -145,7 +145,7 @@ def figures(
     actor: MetricsReader,
     tree: TreeDep,
     clock: ClockDep,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
     since: Annotated[
         AwareDatetime | None, Query(description="from this instant (reports received, tasks done)")
     ] = None,
@@ -213,7 +213,7 @@ def compared_with_last_year(
     tree: TreeDep,
     start: Annotated[date, Query(description="first day (local), e.g. 2026-01-01", examples=["2026-01-01"])],
     end: Annotated[date, Query(description="day after the last (local)", examples=["2026-10-01"])],
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3,5}$")] = "CNY",
 ) -> YearOnYearOut:
     """This period against the same days a year before, for a unit and everything below it (两降两升)."""

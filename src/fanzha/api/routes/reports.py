@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
 
-from fanzha.api.deps import ClassifierDep, Offset, StoreDep, requires, visible_units
+from fanzha.api.deps import ClassifierDep, Offset, ScopeQuery, StoreDep, requires, visible_units
 from fanzha.api.schemas import IngestResult
 from fanzha.api.security import CASE_ROLES
 from fanzha.intake.pipeline import store_reports
@@ -61,7 +61,7 @@ def create_reports(
 def list_reports(
     store: StoreDep,
     actor: CaseWorker,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
     since: Annotated[datetime | None, Query(description="received at or after")] = None,
     until: Annotated[datetime | None, Query(description="received before")] = None,
     kind: ReportKind | None = None,

@@ -5,10 +5,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, status
+from fastapi import APIRouter, Depends, HTTPException, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import StoreDep, TreeDep, readers, requires, scope_unit
+from fanzha.api.deps import ScopeQuery, StoreDep, TreeDep, readers, requires, scope_unit
 from fanzha.api.security import hash_password
 from fanzha.ops import Actor, Resource, Role
 from fanzha.store.cases.access import Account, add_user, list_users
@@ -59,7 +59,7 @@ def list_(
     store: StoreDep,
     actor: UserReader,
     tree: TreeDep,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
 ) -> list[UserOut]:
     """Users of a unit and every unit below it (supervisors and administrators)."""
     scope = scope_unit(tree, actor, unit)

@@ -13,7 +13,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import ActorDep, ClockDep, Offset, StoreDep, TreeDep, readers, scope_unit
+from fanzha.api.deps import ActorDep, ClockDep, Offset, ScopeQuery, StoreDep, TreeDep, readers, scope_unit
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier, WarningLevel, mask_value
 from fanzha.ops import (
@@ -152,7 +152,7 @@ def list_(
     store: StoreDep,
     actor: WarningReader,
     tree: TreeDep,
-    unit: Annotated[str | None, Query(description="a unit at or below yours; default yours")] = None,
+    unit: ScopeQuery = None,
     status: WarningStatus | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
     offset: Offset = 0,
