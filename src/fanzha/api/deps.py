@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from fanzha.api.security import InvalidCredentialsError, actor_of, api_key_hash, read_token
+from fanzha.api.security import CASE_ROLES, InvalidCredentialsError, actor_of, api_key_hash, read_token
 from fanzha.config import Settings
 from fanzha.intake.pipeline import load_classifier
 from fanzha.ops import READ_ROLES, Actor, Clock, Resource, Role, SlaPolicy, UnitTree
@@ -83,6 +83,10 @@ def requires(*roles: Role) -> Callable[[Actor], Actor]:
         return actor
 
     return check
+
+
+CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
+"""An analyst, investigator or supervisor: the roles that read reports in full and take them in."""
 
 
 def visible_units(store: CaseStore, actor: Actor) -> set[str]:

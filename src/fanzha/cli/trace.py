@@ -29,6 +29,7 @@ from fanzha.flow import (
 )
 from fanzha.flow.stored import open_ledger
 from fanzha.store.flows import FlowStore
+from fanzha.text import bank_code_of_account
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +96,9 @@ def trace_money(
     ledger = open_ledger(store)
     limits = TraceLimits(max_hops=max_hops, window=timedelta(hours=window_hours), policy=policy)
     result = trace(ledger, sources, as_of=_parse_time(as_of) if as_of else None, limits=limits)
-    listed = freeze_list(result, ledger, report_time=report_time, bank_of=_bank_of)
+    listed = freeze_list(result, ledger, report_time=report_time, bank_of=bank_code_of_account)
     _print_freeze_list(listed, top)
     console.print(_flow_tree(result, ledger, depth))
-
-
-def _bank_of(account: str) -> str | None:
-    from fanzha.text.identifiers import bank_of_card
-
-    bank = bank_of_card(account) if account.isdigit() else None
-    return bank.code if bank else None
 
 
 def _yuan(minor: int) -> str:

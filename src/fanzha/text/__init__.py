@@ -7,6 +7,7 @@ from fanzha.text.identifiers import (
     FoundAmount,
     FoundIdentifier,
     FoundTime,
+    bank_code_of_account,
     bank_of_card,
     extract,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "FoundTime",
     "FraudClassifier",
     "NormalizedText",
+    "bank_code_of_account",
     "bank_of_card",
     "default_classifier",
     "extract",

@@ -147,6 +147,12 @@ def bank_of_card(number: str) -> BankInfo | None:
     return None
 
 
+def bank_code_of_account(account: str) -> str | None:
+    """The issuing bank's code of an account that is a card number (digits only), else None."""
+    bank = bank_of_card(account) if account.isdigit() else None
+    return bank.code if bank else None
+
+
 # --- the extraction context ----------------------------------------------------------------------------------
 
 

@@ -7,15 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from fanzha.api.deps import Offset, StoreDep, requires, visible_units
-from fanzha.api.security import CASE_ROLES
+from fanzha.api.deps import CaseWorker, Offset, StoreDep, visible_units
 from fanzha.model import IdentifierKind, mask_value
 from fanzha.ops import Actor
 from fanzha.store.cases import CaseStore
 from fanzha.store.cases.campaigns import CampaignInfo, CampaignStore
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
-CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
 PERSONAL_KINDS = frozenset({IdentifierKind.ID_NUMBER.value})
 
 

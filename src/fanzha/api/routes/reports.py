@@ -5,18 +5,16 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query, Response, status
+from fastapi import APIRouter, HTTPException, Query, Response, status
 
-from fanzha.api.deps import ClassifierDep, Offset, ScopeQuery, StoreDep, requires, visible_units
+from fanzha.api.deps import CaseWorker, ClassifierDep, Offset, ScopeQuery, StoreDep, visible_units
 from fanzha.api.schemas import IngestResult
-from fanzha.api.security import CASE_ROLES
 from fanzha.intake.pipeline import store_reports
 from fanzha.model import Report, ReportKind
 from fanzha.ops import Actor
 from fanzha.store.cases import ReportNotFoundError, ReportSummary
 
 router = APIRouter(prefix="/reports", tags=["reports"])
-CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
 MAX_BATCH = 5_000
 
 

@@ -3,24 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from fanzha.api.deps import SettingsDep, StoreDep, requires, visible_units
-from fanzha.api.security import CASE_ROLES
-from fanzha.flow import AttributionPolicy, FreezeList, Ledger, TaintSource, TraceLimits, freeze_list, trace
+from fanzha.api.deps import CaseWorker, SettingsDep, StoreDep, visible_units
+from fanzha.flow import (
+    AttributionPolicy,
+    FreezeList,
+    Ledger,
+    TaintSource,
+    TraceLimits,
+    freeze_list,
+    sources_from_payments,
+    trace,
+)
 from fanzha.flow.stored import open_ledger
 from fanzha.model import UtcDatetime, utcnow
-from fanzha.ops import Actor
 from fanzha.store.cases import ReportNotFoundError
 from fanzha.store.flows import FlowStore
-from fanzha.text import bank_of_card
+from fanzha.text import bank_code_of_account
 
 router = APIRouter(prefix="/trace", tags=["trace"])
-CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
 
 
 class VictimPayment(BaseModel):
@@ -64,11 +69,6 @@ class TraceRequest(BaseModel):
         return self
 
 
-def _bank_of(account: str) -> str | None:
-    bank = bank_of_card(account) if account.isdigit() else None
-    return bank.code if bank else None
-
-
 def _ledger(request: Request, flows: FlowStore) -> Ledger:
     """The flow store's ledger, opened once per process and reopened when new days arrive."""
     files = tuple(flows.files())
@@ -95,10 +95,7 @@ async def trace_payments(
         report = store.get_report(body.report_id, actor=actor.user_id)
         if not report.payments:
             raise HTTPException(422, f"report {report.id} records no payment: nothing to trace")
-        sources = [
-            TaintSource(p.to_account, p.amount.amount_minor, p.time, report.id, p.from_account)
-            for p in report.payments
-        ]
+        sources = sources_from_payments(report.payments, report.id)
         report_time = report.received_at
     else:
         sources = [TaintSource(p.account, p.amount_minor, p.time, p.victim, p.payer) for p in body.payments]
@@ -112,6 +109,6 @@ async def trace_payments(
     def run() -> FreezeList:
         ledger = _ledger(request, flows)
         result = trace(ledger, sources, as_of=body.as_of, limits=limits)
-        return freeze_list(result, ledger, report_time=report_time, bank_of=_bank_of)
+        return freeze_list(result, ledger, report_time=report_time, bank_of=bank_code_of_account)
 
     return await run_in_threadpool(run)
