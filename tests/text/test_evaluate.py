@@ -1,21 +1,28 @@
-"""The scoring in fanzha.text.evaluate equals scikit-learn and a plain per-pair count."""
+"""The scoring in fanzha.text.evaluate equals scikit-learn and a plain per-pair count; the confusion matrix prints
+every count in full."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import accuracy_score, confusion_matrix, f1_score, precision_recall_fscore_support
+from typer.testing import CliRunner
 
+import fanzha.cli.text as cli_text
+from fanzha.cli.app import app
 from fanzha.model import IdentifierKind
+from fanzha.model.taxonomy import fraud_taxonomy
 from fanzha.text import extract
 from fanzha.text.evaluate import (
     Counts,
     EvalMessage,
     EvalSetError,
+    confusion_lines,
     evaluate_classification,
     evaluate_extraction,
     load_eval_set,
@@ -190,3 +197,61 @@ def test_bad_lines_name_the_line_and_field(line: str, field: str) -> None:
     with pytest.raises(EvalSetError, match=r"set\.jsonl line 7") as raised:
         parse_eval_message(line, "set.jsonl line 7")
     assert field in str(raised.value)
+
+
+# --- the confusion matrix as printed -----------------------------------------------------------------------------
+
+
+def _many_counts() -> tuple[list[str], list[str]]:
+    """Every level-1 type, with diagonal counts of one, two and three digits and off-diagonal tens."""
+    codes = fraud_taxonomy().codes()
+    expected: list[str] = []
+    predicted: list[str] = []
+    for position, code in enumerate(codes):
+        hits = (7, 12, 140)[position % 3]
+        expected += [code] * (hits + 10)
+        predicted += [code] * hits + [codes[(position + 1) % len(codes)]] * 10
+    return expected, predicted
+
+
+def test_confusion_lines_write_every_count_in_full() -> None:
+    scores = score_classification(*_many_counts())
+    lines = confusion_lines(scores)
+    assert len(lines) == len(scores.labels) + 1
+    assert len({len(line) for line in lines}) == 1
+    assert lines[0].split() == [str(position + 1) for position in range(len(scores.labels))]
+    for label, row, line in zip(scores.labels, scores.confusion, lines[1:], strict=True):
+        assert label in line
+        assert "…" not in line
+        cells = line.split()[2:]
+        assert cells == [str(count) if count else "·" for count in row]
+
+
+def test_eval_text_prints_every_count_on_a_narrow_terminal(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    expected, predicted = _many_counts()
+    path = tmp_path / "set.jsonl"
+    path.write_text(
+        "".join(
+            f'{{"id": "m{index}", "script": "en", "text": "{guess}", "fraud_type": "{truth}", '
+            f'"identifiers": [], "reported_at": "2026-11-03T08:00:00Z"}}\n'
+            for index, (truth, guess) in enumerate(zip(expected, predicted, strict=True))
+        ),
+        "utf-8",
+    )
+
+    class _Echo:
+        """Predicts the text itself (each message's text is the label to predict), with probability one."""
+
+        def classify_many(self, texts: list[str]) -> list[SimpleNamespace]:
+            return [SimpleNamespace(fraud_type=text, probability=1.0) for text in texts]
+
+    stand_in = SimpleNamespace(default_classifier=_Echo, FraudClassifier=_Echo)
+    monkeypatch.setattr(cli_text, "_classify_module", lambda: stand_in)
+    result = CliRunner().invoke(app, ["eval", "text", "--set", str(path)], terminal_width=80)
+    assert result.exit_code == 0, result.output
+    matrix = result.output[result.output.index("confusion matrix") :].splitlines()[1:]
+    scores = score_classification(expected, predicted)
+    assert matrix[: len(scores.labels) + 1] == confusion_lines(scores)
+    assert "…" not in "\n".join(matrix)

@@ -24,6 +24,7 @@ from fanzha.text.evaluate import (
     ExtractionReport,
     TextClassifier,
     classify_eval_set,
+    confusion_lines,
     evaluate_extraction,
     load_eval_set,
 )
@@ -111,17 +112,9 @@ def _print_scores(title: str, scores: ClassificationScores) -> None:
 
 
 def _print_confusion(scores: ClassificationScores) -> None:
-    table = Table(title="confusion matrix (rows: annotated, columns: predicted)")
-    table.add_column("annotated \\ predicted", no_wrap=True)
-    for position in range(len(scores.labels)):
-        table.add_column(str(position + 1), justify="right", no_wrap=True)
-    for position, (label, row) in enumerate(zip(scores.labels, scores.confusion, strict=True)):
-        cells = [
-            f"[bold]{count}[/bold]" if column == position else (str(count) if count else "·")
-            for column, count in enumerate(row)
-        ]
-        table.add_row(f"{position + 1} {label}", *cells)
-    console.print(table)
+    console.print("[bold]confusion matrix[/bold] (rows: annotated, columns: predicted)")
+    for line in confusion_lines(scores):
+        console.print(line, markup=False, highlight=False, no_wrap=True, overflow="ignore", crop=False)
 
 
 def _print_classification(report: ClassificationReport, source: str, seconds: float) -> None:

@@ -369,6 +369,30 @@ def score_classification(expected: Sequence[str], predicted: Sequence[str]) -> C
     )
 
 
+def confusion_lines(scores: ClassificationScores) -> list[str]:
+    """The confusion matrix as plain fixed-width lines: a header of column numbers, then one row per label.
+
+    Every count is written in full: the columns are as wide as the largest count (or column number), and the
+    row labels as wide as the longest, so nothing is elided whatever the size of the set. A zero shows as ``·``.
+
+    >>> scores = score_classification(["romance"] * 12 + ["not_fraud"], ["romance"] * 11 + ["not_fraud"] * 2)
+    >>> print("\\n".join(confusion_lines(scores)))
+                 1  2
+    1 romance   11  1
+    2 not_fraud  ·  1
+    """
+    count = len(scores.labels)
+    largest = max((value for row in scores.confusion for value in row), default=0)
+    width = max(len(str(largest)), len(str(count)))
+    heads = [f"{position + 1:>{len(str(count))}} {label}" for position, label in enumerate(scores.labels)]
+    label_width = max(map(len, heads), default=0)
+    lines = [" " * label_width + "".join(f" {position + 1:>{width}}" for position in range(count))]
+    for head, row in zip(heads, scores.confusion, strict=True):
+        cells = "".join(f" {value if value else '·':>{width}}" for value in row)
+        lines.append(f"{head:<{label_width}}{cells}")
+    return lines
+
+
 def evaluate_classification(
     messages: Sequence[EvalMessage],
     predicted: Sequence[str],
