@@ -31,6 +31,8 @@ class FraudScript:
     ``names`` what victims call it (刷单, 杀猪盘); ``openings`` how it started; ``steps`` the scammer's script in
     rough order; ``pressure`` why the victim paid again; ``realised`` how they found out; ``tips`` what a tipster
     saw; ``mentions`` sentences naming an identifier of a kind (field ``{id}``), preferred over the generic ones.
+    For ``not_fraud``, whose reporters lost nothing to a scammer, ``names`` are how they open a question (想咨询一下)
+    and ``realised`` how it turned out.
     """
 
     names: tuple[str, ...] = ()

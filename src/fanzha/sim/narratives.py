@@ -260,8 +260,11 @@ class _Teller:
         return [self.dice.pick(self.book.lead).format(total=total, name=name)]
 
     def _tip(self, mentions: list[str]) -> list[str]:
+        """A tipster's report. One about no fraud opens with what the tipster calls it (咨询一下) rather than as a
+        scam report, and closes with how it turned out rather than a warning to others (the draws are the same)."""
         dice, book, script = self.dice, self.book, self.script
-        opener = [dice.pick(book.tip_openers)]
+        genuine = not self.fraud and bool(script.names)
+        opener = [dice.pick(script.names if genuine else book.tip_openers)]
         if dice.chance(0.2) and mentions:
             return [self._clauses([*opener, *mentions])]
         if script.tips and dice.chance(0.5):
@@ -269,7 +272,7 @@ class _Teller:
         story = self._typo(opener + ([dice.pick(script.tips)] if script.tips else []))
         story += mentions
         if dice.chance(0.6):
-            story.append(dice.pick(book.tip_closers))
+            story.append(dice.pick(script.realised if genuine and script.realised else book.tip_closers))
         return story
 
     # --- payments ----------------------------------------------------------------------------------------------

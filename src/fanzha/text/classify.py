@@ -890,11 +890,17 @@ def training_examples() -> tuple[TrainingExample, ...]:
 def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[str]]:
     """``per_type`` narratives of the simulator (:mod:`fanzha.sim.narratives`) per level-1 type, in all scripts.
 
-    Each type's count is spread over the type and its subtypes. A narrative that starts with its code (the
-    renderer's interface stub) carries no wording to learn from and is left out.
+    Each type's count is spread over the type and its subtypes. A fraud names the scammer's phone; a report of
+    no fraud names an innocent hub (a bank's hotline, a shopping site) half of the time, as the simulator's own
+    reports do, but never a meeting app (that is the fake customer service's script). A narrative that starts
+    with its code (the renderer's interface stub) carries no wording to learn from and is left out.
     """
     from fanzha.sim.narratives import NarrativeFacts, render_narrative
+    from fanzha.sim.profiles import innocent_identifiers
 
+    innocent = [
+        identifier for identifier, _ in innocent_identifiers() if identifier.kind != IdentifierKind.APP
+    ]
     rng = np.random.default_rng(np.random.SeedSequence([seed, 0x5CA3]))
     languages = tuple(Language)
     received = datetime(2026, 9, 1, tzinfo=UTC)
@@ -908,7 +914,7 @@ def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[
                 fraud_type=code,
                 language=languages[int(rng.integers(len(languages)))],
                 kind=ReportKind.CASE if rng.random() < 0.85 else ReportKind.TIP,
-                identifiers=(_simulated_phone(rng),),
+                identifiers=_simulated_identifiers(rng, code, innocent),
                 payments=_simulated_payments(rng, received, code),
                 received_at=received,
             )
@@ -917,6 +923,14 @@ def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[
                 texts.append(text)
                 labels.append(code)
     return texts, labels
+
+
+def _simulated_identifiers(
+    rng: np.random.Generator, code: str, innocent: Sequence[Identifier]
+) -> tuple[Identifier, ...]:
+    if code != NOT_FRAUD:
+        return (_simulated_phone(rng),)
+    return (innocent[int(rng.integers(len(innocent)))],) if rng.random() < 0.5 else ()
 
 
 def _simulated_phone(rng: np.random.Generator) -> Identifier:
