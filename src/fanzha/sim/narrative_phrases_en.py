@@ -130,6 +130,7 @@ SCRIPTS: dict[str, FraudScript] = {
             "A man said he was from the airline, my flight had been cancelled and I was owed compensation",
             "I searched online for the shop's customer service number and called the first result",
             "A caller said my shopping account had been upgraded to a paid membership by mistake",
+            "A text said my parcel was held at the depot until I paid a small redelivery fee through a link",
         ),
         steps=(
             "He knew my name and my order details, so I believed him",
@@ -281,11 +282,10 @@ SCRIPTS: dict[str, FraudScript] = {
     ),
     "game_trading.account_sale": FraudScript(names=("a game account sale",)),
     "other_fraud": FraudScript(
-        names=("a scam", "fraud", "a phishing text"),
+        names=("a prize scam", "a phishing text", "a fake job offer", "a rental scam"),
         openings=(
             "Someone told me I won a prize but had to pay a fee first",
             "I got a text saying I had an unpaid road toll and had to pay through a link",
-            "A text said my parcel was being held until I paid a customs fee",
             "I answered a job advert and they wanted me to pay for training and a uniform first",
             "Someone offered to recover the money I had lost to another scam, for a fee",
             "A landlord advertised a flat online and asked for a deposit before any viewing",

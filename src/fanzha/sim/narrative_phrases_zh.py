@@ -399,7 +399,7 @@ SCRIPTS: dict[str, FraudScript] = {
     ),
     "game_trading.account_sale": FraudScript(names=("卖账号",)),
     "other_fraud": FraudScript(
-        names=("诈骗", "被骗", "其他诈骗"),
+        names=("中奖", "假短信", "假招聘", "网上租房"),
         openings=(
             "有人说我中奖了，要先交手续费才能领奖",
             "对方说可以帮我办低价的加油卡",
