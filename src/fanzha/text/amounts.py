@@ -8,8 +8,9 @@ units. USDT is counted in cents like the dollar it tracks.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from typing import NamedTuple
 
 from fanzha.model import MAX_AMOUNT_MINOR, Money
 
@@ -34,12 +35,15 @@ _SUFFIX_CURRENCY = (
 )
 _NOT_MONEY_AFTER = r"(?![多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|件|张|份|股|积分|分|单|家|户|台|部|辆|倍|天|小时|套|平))"
 _AMOUNT = re.compile(
-    rf"(?=[\d{_CN_DIGITS}十拾¥$£€UuRrCcHhGgEe人])(?<![\dA-Za-z.,])(?:(?P<pcur>{_PREFIX_CURRENCY})\s*(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?P<punit>元|块))?"
-    rf"|(?P<snum>{_NUMERAL})\s*(?P<sslang>{_SLANG})?\s*(?P<scur>{_SUFFIX_CURRENCY})"
-    r"|(?P<pence>\d{1,4})p(?![A-Za-z0-9])"
-    rf"|(?P<bnum>{_NUMERAL})(?P<bslang>{_SLANG})?{_NOT_MONEY_AFTER})",
-    re.IGNORECASE,
+    rf"(?=[\d{_CN_DIGITS}十拾¥$£€UuRrCcHhGgEe人])(?<![\dA-Za-z.,])"
+    rf"(?:(?P<pcur>(?i:{_PREFIX_CURRENCY}))\s*(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?P<punit>元|块))?"
+    r"|(?P<pence>\d{1,4})[pP](?![A-Za-z0-9])"
+    rf"|(?P<num>{_NUMERAL})(?:\s*(?P<sslang>{_SLANG})?\s*(?P<scur>(?i:{_SUFFIX_CURRENCY}))"
+    rf"|(?P<bslang>{_SLANG})?{_NOT_MONEY_AFTER}))"
 )
+"""A currency before the number, pence, or a number with a currency after it or bare (``bslang``). The numeral is
+matched once for both of its readings (it is possessive, so both would read the same one); pence, which no number
+with a currency after it can be, is tried first. Only the currency words ignore case."""
 
 _CURRENCY_CODES = {
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
@@ -51,8 +55,7 @@ _CURRENCY_CODES = {
 _MINOR_DIGITS = 2
 
 
-@dataclass(frozen=True, slots=True)
-class AmountMatch:
+class AmountMatch(NamedTuple):
     """An amount found in normalised text: its span there, the money and the form it was written in."""
 
     start: int
@@ -61,6 +64,7 @@ class AmountMatch:
     reason: str
 
 
+@lru_cache(maxsize=8192)
 def parse_numeral(numeral: str) -> Decimal | None:
     """The value of a numeral in Arabic digits, Chinese numerals (大写 included) or a mix of them.
 
@@ -128,6 +132,9 @@ def find_amounts(text: str, *, chinese: bool) -> list[AmountMatch]:
     """
     found: list[AmountMatch] = []
     for match in _AMOUNT.finditer(text):
+        bare = match.group("num") if match.group("scur") is None else None
+        if bare is not None and not (chinese and (match.group("bslang") or "万" in bare or "亿" in bare)):
+            continue  # most numbers in a report are bare: refused here before their groups are read
         amount = _amount_of(match, chinese)
         if amount is not None:
             found.append(AmountMatch(match.start(), match.end(), amount[0], amount[1]))
@@ -141,23 +148,27 @@ def _amount_of(match: re.Match[str], chinese: bool) -> tuple[Money, str] | None:
         return (Money(amount_minor=minor, currency="GBP"), "pence") if minor > 0 else None
     if groups["pnum"]:
         numeral, slang, currency, reason = groups["pnum"], groups["pslang"], groups["pcur"], "currency_before"
-    elif groups["snum"]:
-        numeral, slang, currency, reason = groups["snum"], groups["sslang"], groups["scur"], "currency_after"
+    elif groups["scur"]:
+        numeral, slang, currency, reason = groups["num"], groups["sslang"], groups["scur"], "currency_after"
     else:
-        numeral, slang, currency, reason = groups["bnum"], groups["bslang"], None, "magnitude"
-        if not chinese or not (slang or "万" in numeral or "亿" in numeral):
-            return None
+        numeral, slang, currency, reason = groups["num"], groups["bslang"], None, "magnitude"
     if currency and not chinese and currency.lower() == "u":
         return None
     if currency in ("块", "块钱") and numeral in ("一", "两"):
         return None
+    code = _CURRENCY_CODES.get(currency.lower(), "CNY") if currency else "CNY"
+    money = _money(numeral, slang or "", code)
+    return None if money is None else (money, reason)
+
+
+@lru_cache(maxsize=8192)
+def _money(numeral: str, slang: str, currency: str) -> Money | None:
+    """The amount a numeral with its slang magnitude (``k``, ``w``) names, once per distinct spelling: the same
+    amounts recur across reports, and building the validated :class:`Money` is the dearest step."""
     value = parse_numeral(numeral)
     if value is None:
         return None
     if slang:
         value *= 1000 if slang in "kK" else 10_000
     minor_units = _minor_units(value)
-    if minor_units is None:
-        return None
-    code = _CURRENCY_CODES.get(currency.lower(), "CNY") if currency else "CNY"
-    return Money(amount_minor=minor_units, currency=code), reason
+    return None if minor_units is None else Money(amount_minor=minor_units, currency=currency)

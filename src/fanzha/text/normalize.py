@@ -13,11 +13,13 @@ normalised text is reported on the original (:meth:`NormalizedText.to_original`)
 from __future__ import annotations
 
 import html
+import json
 import re
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from importlib import resources
 from typing import NamedTuple
 
 import opencc
@@ -36,8 +38,8 @@ class NormalizedText:
 
     original: str
     text: str
-    offsets: list[int]
-    ends: list[int]
+    offsets: Sequence[int]
+    ends: Sequence[int]
 
     def to_original(self, start: int, end: int) -> tuple[int, int]:
         """The span of the original text behind ``text[start:end]``."""
@@ -64,8 +66,9 @@ class NormalizedText:
 
 class _Track(NamedTuple):
     text: str
-    starts: list[int]
-    ends: list[int]
+    starts: Sequence[int]
+    ends: Sequence[int]
+    """Until a rewrite changes a length these are ``range`` objects: most reports need no offset lists at all."""
 
 
 Replacement = str | tuple[str, list[int]] | None
@@ -187,7 +190,6 @@ def _strip_html(track: _Track) -> _Track:
 _DROPPED_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
 _KEPT_CONTROLS = frozenset("\n\t")
 _DASHES = frozenset("\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u2e3a\u2e3b")
-_ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 _fold_table: dict[int, str] = {}
 _irregular: set[str] = set()
 _folded: set[str] = set()
@@ -219,11 +221,17 @@ def _learn(chars: set[str]) -> None:
         _known.add(char)
 
 
+_MAYBE_FOLDED = re.compile(r"[^\t\n\x20-\x7e\u4e00-\u9fff]")
+"""Characters folding might change: printable ASCII and the CJK Unified Ideographs are their own NFKC form, so a
+report's thousands of Han characters are never looked at one by one (``set(text)`` of them costs more than all the
+rest of the folding)."""
+
+
 def _fold_characters(track: _Track) -> _Track:
     text = track.text
-    if text.isascii() and not _ASCII_CONTROL.search(text):
+    chars = set(_MAYBE_FOLDED.findall(text))
+    if not chars:
         return track
-    chars = set(text)
     unknown = chars - _known
     if unknown:
         _learn(unknown)
@@ -261,10 +269,43 @@ def _t2s() -> opencc.OpenCC:
     return opencc.OpenCC("t2s")
 
 
+class _T2SKeys(NamedTuple):
+    basic: re.Pattern[str]
+    astral: re.Pattern[str]
+    phrases: tuple[str, ...]
+
+    def occur_in(self, text: str) -> bool:
+        """Whether t2s could change ``text``."""
+        return (
+            self.basic.search(text) is not None
+            or (_ASTRAL.search(text) is not None and self.astral.search(text) is not None)
+            or any(phrase in text for phrase in self.phrases)
+        )
+
+
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+
+
+@lru_cache(maxsize=1)
+def _t2s_keys() -> _T2SKeys:
+    """What t2s can change: its dictionaries' single-character keys, and phrase keys holding none of them
+    (``data/t2s_keys.json``, written by ``scripts/t2s_keys.py``). Characters beyond the Basic Multilingual Plane
+    get a class of their own: in one class with the others they would turn its table lookup into a linear scan."""
+    keys = json.loads(resources.files("fanzha.text").joinpath("data/t2s_keys.json").read_text("utf-8"))
+    characters: str = keys["characters"]
+    basic = "".join(c for c in characters if ord(c) <= 0xFFFF)
+    astral = "".join(c for c in characters if ord(c) > 0xFFFF)
+    return _T2SKeys(_one_of(basic), _one_of(astral), tuple(keys["phrases"]))
+
+
+def _one_of(characters: str) -> re.Pattern[str]:
+    return re.compile(f"[{re.escape(characters)}]" if characters else "(?!)")
+
+
 def _simplify(track: _Track) -> _Track:
     text = track.text
-    if text.isascii():
-        return track
+    if text.isascii() or not _t2s_keys().occur_in(text):
+        return track  # nothing t2s could change: simplified Chinese passes without a conversion
     converted: str = _t2s().convert(text)
     if len(converted) == len(text):
         return _Track(converted, track.starts, track.ends)
@@ -286,11 +327,10 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 
-_BOILERPLATE_HINTS = (
-    "ICP", "icp", "公网安备", "opyright", "OPYRIGHT", "©", "版权", "rights reserved", "RIGHTS RESERVED", "分享到",
-    "返回顶部", "扫一扫", "上一篇", "下一篇", "相关阅读", "责任编辑",
-)  # fmt: skip
-_EVASION_HINTS = frozenset("信扣企鹅[({点。xXqQ")
+_BOILERPLATE_HINT = re.compile(
+    "ICP|icp|公网安备|opyright|OPYRIGHT|©|版权|rights reserved|RIGHTS RESERVED|分享到|返回顶部|扫一扫|上一篇|下一篇|相关阅读|责任编辑"
+)
+_EVASION_HINT = re.compile(r"[信扣企鹅\[({点。xXqQ]| dot ", re.IGNORECASE)
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ"
 _PINYIN = re.compile(rf"(?<=[\u4e00-\u9fff])\(([a-zü{_TONED}]{{1,6}}[1-5]?)\)")
 _PINYIN_SYLLABLE = re.compile(r"^(?:[bpmfdtnlgkhjqxrzcsyw]|zh|ch|sh)?(?:[aeiouüv]{1,3})(?:n|ng|r)?[1-5]?$")
@@ -337,7 +377,7 @@ _CN_DIGIT_VALUES = {
 _CN_DIGITS = "".join(_CN_DIGIT_VALUES)
 _CN_DIGIT_TABLE = str.maketrans(_CN_DIGIT_VALUES)
 _CN_DIGIT_RUN = re.compile(
-    rf"(?<![十百千万亿拾佰仟点.])[{_CN_DIGITS}0-9](?:[ \-]?[{_CN_DIGITS}0-9]){{4,}}(?![十百千万亿拾佰仟元块角毛点个岁年月日号])"
+    rf"[{_CN_DIGITS}0-9](?<![十百千万亿拾佰仟点.].)(?:[ \-]?[{_CN_DIGITS}0-9]){{4,}}(?![十百千万亿拾佰仟元块角毛点个岁年月日号])"
 )
 
 
@@ -350,8 +390,13 @@ def _spelled_digits(match: re.Match[str]) -> Replacement:
 
 
 _SPLIT_DIGITS = re.compile(
-    r"(?=[\d(])(?<![0-9A-Za-z.+])\(?\d+(?:(?:\)?[ \t]*[-.·_][ \t]*|\)?[ \t]+|\))\d+)+(?![0-9A-Za-z])(?!\.\d)"
+    r"[\d(](?<![0-9A-Za-z.+].)(?<=(?=(?:[ \t()\-.·_]*\d){10}).)(?:(?<=\()\d+|(?<=\d)\d*)"
+    r"(?:(?:\)?[ \t]*[-.·_][ \t]*|\)?[ \t]+|\))\d+)+(?![0-9A-Za-z])(?!\.\d)"
 )
+"""Digit groups split by spaces, dashes, dots or brackets, ten digits at the least (the shortest phone number).
+
+The pattern opens with the character it consumes and looks behind from there (``X(?<!Y.)`` for ``(?<!Y)X``) so
+that the regex engine can skip to candidate characters without trying every position."""
 _GROUP = re.compile(r"\d+")
 
 
@@ -415,7 +460,7 @@ def _numbers_in(groups: list[str], low: int, high: int) -> list[tuple[int, int]]
 
 # --- the pipeline -------------------------------------------------------------------------------------------------
 
-_HAS_CN_DIGIT = frozenset(_CN_DIGITS)
+_HAS_CN_DIGIT = re.compile(f"[{_CN_DIGITS}]")
 
 
 def normalize(text: str) -> NormalizedText:
@@ -430,17 +475,17 @@ def normalize(text: str) -> NormalizedText:
     Cost: a few passes of precompiled patterns over the text, O(length); characters are folded through a cached
     table, so a typical 300-character report takes some tens of microseconds.
     """
-    track = _Track(text, list(range(len(text))), list(range(1, len(text) + 1)))
+    track = _Track(text, range(len(text)), range(1, len(text) + 1))
     track = _strip_html(track)
     track = _fold_characters(track)
     track = _simplify(track)
-    if any(hint in track.text for hint in _BOILERPLATE_HINTS):
+    if _BOILERPLATE_HINT.search(track.text):
         track = _rewrite(track, _BOILERPLATE, lambda m: " ")
     if "(" in track.text:
         track = _rewrite(track, _PINYIN, _pinyin)
-    if not _EVASION_HINTS.isdisjoint(track.text) or " dot " in track.text.lower():
+    if _EVASION_HINT.search(track.text):
         track = _rewrite(track, _EVASION, _evasion)
-    if not _HAS_CN_DIGIT.isdisjoint(track.text):
+    if _HAS_CN_DIGIT.search(track.text):
         track = _rewrite(track, _CN_DIGIT_RUN, _spelled_digits)
     track = _rewrite(track, _SPLIT_DIGITS, _join_digits)
     return NormalizedText(text, track.text, track.starts, track.ends)

@@ -10,9 +10,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Literal
+from typing import Literal, NamedTuple
 from zoneinfo import ZoneInfo
 
 from fanzha.text.amounts import parse_numeral
@@ -20,8 +19,7 @@ from fanzha.text.amounts import parse_numeral
 Precision = Literal["day", "hour", "minute"]
 
 
-@dataclass(frozen=True, slots=True)
-class TimeMatch:
+class TimeMatch(NamedTuple):
     """A time found in normalised text: its span there, the UTC instant and how precise the text was."""
 
     start: int
@@ -30,8 +28,7 @@ class TimeMatch:
     precision: Precision
 
 
-@dataclass(frozen=True, slots=True)
-class _Clock:
+class _Clock(NamedTuple):
     hour: int
     minute: int | None
 
@@ -41,10 +38,13 @@ _ParseFn = Callable[[str, int, datetime | None], _Parsed | None]
 _CN_NUM = "[零一二两三四五六七八九十]{1,3}"
 _ZH_ANCHOR = re.compile(
     r"(?=[\d今昨前大明上周星礼凌清早中下傍晚夜半一二两三四五六七八九十零])"
-    rf"(?:\d{{4}}\s*年|\d{{4}}[-/.]\d|(?:\d{{1,2}}|{_CN_NUM})\s*月|今[天日早晨晚]|昨[天日晚夜早]|大?前[天晚]|明[天早晚]"
-    rf"|上+(?:个)?(?:周|星期|礼拜)|(?:周|星期|礼拜)[一二三四五六日天]|(?:\d+|{_CN_NUM})天前"
-    r"|凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|半夜|\d{1,2}\s*(?:点|时|:\d\d))"
+    rf"(?:\d(?:\d{{3}}(?:\s*年|[-/.]\d)|\d?+\s*+(?:月|点|时|:\d\d)|\d*+天前)|{_CN_NUM}+(?:\s*月|天前)"
+    r"|今[天日早晨晚]|昨[天日晚夜早]|大?前[天晚]|明[天早晚]|上+(?:个)?(?:周|星期|礼拜)|(?:周|星期|礼拜)[一二三四五六日天]"
+    r"|凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|半夜)"
 )
+"""Where a Chinese time may start: ``2024年``, ``2024-5``, ``5月``, ``3天前``, ``8点``/``8:30``, ``五月``, ``今天``, ``上周三``,
+``下午``. The forms that open with a digit share that digit and cannot backtrack (no shorter run of digits could be
+followed by what they need): at most one of them fits at a place, so the order among them is free."""
 _ZH_DATE = re.compile(
     rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?P<m>\d{{1,2}}|{_CN_NUM})\s*月\s*(?P<d>\d{{1,2}}|{_CN_NUM})\s*[日号]"
     r"|(?P<iy>\d{4})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d)"
@@ -92,6 +92,21 @@ _EN_CLOCK = re.compile(
     re.IGNORECASE,
 )
 _EN_RELATIVE = {"yesterday": -1, "today": 0, "tonight": 0, "last night": -1}
+_EN_TIME_WORD = re.compile(
+    r"jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|day|ght|last|morn|ernoon|even|at|am|pm|a\.m|p\.m"
+)
+"""A piece of every English time :data:`_EN_ANCHOR` reads (``ght`` for (to)night, ``day`` for yesterday, today,
+weekdays and ``days ago``). None holds an ``i``, which matches the dotless ``ı`` when case is ignored; NFKC has
+already folded ``ſ`` and the Kelvin sign."""
+_ISO_DATE = re.compile(r"\d\d{3}-\d{2}-\d{2}")
+
+
+def _could_be_english_time(text: str) -> bool:
+    """Whether ``text`` (normalised) holds a word an English time needs: most Chinese reports with a WeChat ID or
+    a domain in them hold none, and are spared the English pass."""
+    return _EN_TIME_WORD.search(text.lower()) is not None or (
+        "-" in text and _ISO_DATE.search(text) is not None
+    )
 
 
 def find_times(
@@ -102,7 +117,7 @@ def find_times(
     found: list[TimeMatch] = []
     if chinese:
         found += _scan(text, _ZH_ANCHOR, _parse_zh, local_reference, zone)
-    if english:
+    if english and _could_be_english_time(text):
         taken = [(m.start, m.end) for m in found]
         found += [
             m
