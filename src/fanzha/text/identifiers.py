@@ -137,6 +137,7 @@ def _bank_bins() -> dict[str, BankInfo]:
         }
 
 
+@lru_cache(maxsize=65_536)
 def bank_of_card(number: str) -> BankInfo | None:
     """The issuing bank (发卡行) of a card number, from its BIN, when the BIN table knows it."""
     digits = "".join(c for c in number if c.isdigit())
@@ -676,19 +677,27 @@ def _drop_last_group(candidate: str) -> str:
     return candidate[:cut].rstrip(" -(") if cut > 2 else ""
 
 
+@lru_cache(maxsize=65_536)
 def _region_of(e164: str) -> str | None:
     region: str | None = phonenumbers.region_code_for_number(phonenumbers.parse(e164, None))
     return region
+
+
+_NEVER_A_NUMBER = frozenset({8, 9, 14})
+"""Lengths of digit run that are neither a card nor any phone number :func:`_phone` reads, in any region."""
 
 
 def _digit_runs(scan: _Scan) -> None:
     text = scan.text
     for match in _DIGIT_RUN.finditer(text):
         start, end = match.span()
+        size = end - start
+        if size in _NEVER_A_NUMBER or size > 19:
+            continue
         if not scan.free(start, end) or _not_a_phone_context(scan, start, end):
             continue
         digits = match.group()
-        if 16 <= len(digits) <= 19:
+        if 16 <= size <= 19:
             if _is_card(digits):
                 _add_card(scan, start, end, digits, "luhn")
             continue
@@ -710,7 +719,7 @@ def _not_a_phone_context(scan: _Scan, start: int, end: int) -> bool:
         return True
     if after in ".," and end + 1 < len(text) and text[end + 1].isdigit():
         return True
-    return _NOT_PHONE_BEFORE.search(text, max(0, start - 14), start) is not None or _amount_follows(scan, end)
+    return _amount_follows(scan, end) or _NOT_PHONE_BEFORE.search(text, max(0, start - 14), start) is not None
 
 
 def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:

@@ -346,14 +346,22 @@ def _pinyin(match: re.Match[str]) -> Replacement:
 
 
 _EVASIONS: dict[str, str] = {}
-_EVASION = re.compile(
-    r"(?=[微vVwW薇威徽危扣企qQ\[({点。\s\th])"
-    r"(?:(?P<wechat>微\s+信|[vV]\s*信|薇\s*信|威信(?!县)|徽信|危信|[Ww]ei\s*信|(?<![A-Za-z0-9_])(?:[vVwW][xX]|[vV] [xX])(?![A-Za-z_]|\d{1,6}(?!\d)))"
-    r"|(?P<qq>扣\s*扣|企鹅(?=号|\s*[:：]?\s*\d)|(?<![A-Za-z])[qQ]\s+[qQ](?![A-Za-z]))"
-    r"|(?P<dot>\[\.\]|\(\.\)|\{\.\}|(?<=[A-Za-z0-9])\s*(?:点|。|\[dot\]|\(dot\)| dot | DOT )\s*"
-    r"(?=(?:com|cn|net|org|top|xyz|vip|cc|io|info|co|me|shop|site|online|club|app|hk|tw|live|pro|biz|tv)\b))"
-    r"|(?P<scheme>\bhxxps?(?=://)))"
+_TLD_AHEAD = (
+    r"(?=(?:com|cn|net|org|top|xyz|vip|cc|io|info|co|me|shop|site|online|club|app|hk|tw|live|pro|biz|tv)\b)"
 )
+_EVASION = re.compile(
+    r"[微vVwW薇威徽危扣企qQ\[({点。\sh]"
+    r"(?:(?<=[微vVwW薇威徽危])(?:(?<=微)\s+信|(?<=[vV])\s*信|(?<=薇)\s*信|(?<=威)信(?!县)|(?<=徽)信|(?<=危)信|(?<=[Ww])ei\s*信"
+    r"|(?<![A-Za-z0-9_].)(?:(?<=[vVwW])[xX]|(?<=[vV]) [xX])(?![A-Za-z_]|\d{1,6}(?!\d)))(?P<wechat>)"
+    r"|(?<=[扣企qQ])(?:(?<=扣)\s*扣|(?<=企)鹅(?=号|\s*[:：]?\s*\d)|(?<=[qQ])(?<![A-Za-z].)\s+[qQ](?![A-Za-z]))(?P<qq>)"
+    r"|(?<=[\[({\s点。])(?:(?<=\[)\.\]|(?<=\()\.\)|(?<=\{)\.\}"
+    r"|(?<=[A-Za-z0-9].)(?:(?<=\s)\s*(?:点|。|\[dot\]|\(dot\)| dot | DOT )|(?<= )(?:dot |DOT )|(?<=[点。])"
+    rf"|(?<=\[)dot\]|(?<=\()dot\))\s*{_TLD_AHEAD})(?P<dot>)"
+    r"|(?<=h)(?<!\w.)xxps?(?=://)(?P<scheme>))"
+)
+"""``微 信``, ``v信``, ``vx``, ``薇信`` (WeChat); ``扣扣``, ``企鹅号``, ``q q`` (QQ); ``abc[.]com``, ``abc点com``
+(a dot); ``hxxps://`` (a scheme). The pattern opens with the character it consumes and picks the forms by looking
+back at it, so the regex engine skips straight to candidates; the empty group closing a form names its kind."""
 
 
 def _evasion(match: re.Match[str]) -> Replacement:
