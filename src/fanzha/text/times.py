@@ -35,16 +35,23 @@ class _Clock(NamedTuple):
 
 _Parsed = tuple[int, date | None, _Clock | None]
 _ParseFn = Callable[[str, int, datetime | None], _Parsed | None]
-_CN_NUM = "[零一二两三四五六七八九十]{1,3}"
+_CN_DIGIT = "[零一二两三四五六七八九十]"
+_CN_NUM = f"{_CN_DIGIT}{{1,3}}"
 _ZH_ANCHOR = re.compile(
-    r"(?=[\d今昨前大明上周星礼凌清早中下傍晚夜半一二两三四五六七八九十零])"
-    rf"(?:\d(?:\d{{3}}(?:\s*年|[-/.]\d)|\d?+\s*+(?:月|点|时|:\d\d)|\d*+天前)|{_CN_NUM}+(?:\s*月|天前)"
-    r"|今[天日早晨晚]|昨[天日晚夜早]|大?前[天晚]|明[天早晚]|上+(?:个)?(?:周|星期|礼拜)|(?:周|星期|礼拜)[一二三四五六日天]"
-    r"|凌晨|清晨|早上|早晨|上午|中午|下午|傍晚|晚上|夜里|夜间|半夜)"
+    r"[\d今昨前大明上周星礼凌清早中下傍晚夜半一二两三四五六七八九十零]"
+    r"(?:(?<=\d)(?:\d{3}(?:\s*年|[-/.]\d)|\d?+\s*+(?:月|点|时|:\d\d)|\d*+天前)"
+    rf"|(?<={_CN_DIGIT}){_CN_DIGIT}{{0,2}}+(?:\s*月|天前)"
+    r"|(?<=[今昨前大明])(?:(?<=今)[天日早晨晚]|(?<=昨)[天日晚夜早]|(?<=大)前[天晚]|(?<=前)[天晚]|(?<=明)[天早晚])"
+    r"|(?<=[上周星礼])(?:(?<=上)上*(?:个)?(?:周|星期|礼拜)|(?<=周)[一二三四五六日天]|(?<=星)期[一二三四五六日天]"
+    r"|(?<=礼)拜[一二三四五六日天]|(?<=上)午)"
+    r"|(?<=[凌清早中下傍晚夜半])(?:(?<=[凌清])晨|(?<=早)[上晨]|(?<=[中下])午|(?<=傍)晚|(?<=晚)上|(?<=夜)[里间]|(?<=半)夜))"
 )
-"""Where a Chinese time may start: ``2024年``, ``2024-5``, ``5月``, ``3天前``, ``8点``/``8:30``, ``五月``, ``今天``, ``上周三``,
-``下午``. The forms that open with a digit share that digit and cannot backtrack (no shorter run of digits could be
-followed by what they need): at most one of them fits at a place, so the order among them is free."""
+"""Where a Chinese time may start: ``2024年``, ``2024-5``, ``5月``, ``3天前``, ``8点``/``8:30``, ``五月``, ``今天``,
+``上周三``, ``下午``. The pattern opens with the character it consumes and picks the forms by looking back at it, so
+the regex engine skips straight to candidates. The forms that open with a digit cannot backtrack (no shorter run of
+digits could be followed by what they need): at most one of them fits at a place, so their order is free."""
+
+
 _ZH_DATE = re.compile(
     rf"(?:(?P<y>\d{{4}})\s*年\s*)?(?P<m>\d{{1,2}}|{_CN_NUM})\s*月\s*(?P<d>\d{{1,2}}|{_CN_NUM})\s*[日号]"
     r"|(?P<iy>\d{4})[-/.](?P<im>\d{1,2})[-/.](?P<id>\d{1,2})(?!\d)"
