@@ -307,7 +307,8 @@ _WORD_TLDS = frozenset(
      "info", "la", "ph", "th", "mo", "ltd", "loan", "bid", "tv", "co", "ws"]
 )  # fmt: skip
 _BARE_DOMAIN = re.compile(
-    r"(?=[A-Za-z0-9])(?<![A-Za-z0-9@._/-])((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+([A-Za-z]{2,18}))(?![A-Za-z0-9-])"
+    r"([A-Za-z0-9](?<![A-Za-z0-9@._/-].)(?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*"
+    r"([A-Za-z]{2,18}))(?![A-Za-z0-9-])"
     rf"(/[^{_STOP}]*)?"
 )
 _SITE_WORDS = re.compile(
