@@ -34,16 +34,32 @@ _SUFFIX_CURRENCY = (
     r"|欧元|EUR|euros?"
 )
 _NOT_MONEY_AFTER = r"(?![多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|件|张|份|股|积分|分|单|家|户|台|部|辆|倍|天|小时|套|平))"
+_ARABIC_AFTER_FIRST = r"(?>(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?)"
+_NUMERAL_AFTER_FIRST = (
+    rf"(?:(?<=\d){_ARABIC_AFTER_FIRST}|(?<=[{_CN_DIGITS}十拾]))(?:{_CN_CHARS}|(?<={_CN_CHARS}){_ARABIC})*+"
+)
+_PREFIX_CURRENCY_AFTER_FIRST = r"(?i:(?<=u)(?:sdt|s\$|sd)|(?<=h)(?:k\$|kd)|(?<=r)mb|(?<=c)ny)|(?<=人)民币|(?i:(?<=g)bp|(?<=e)ur)|(?<=[¥$£€])"
 _AMOUNT = re.compile(
-    rf"(?=[\d{_CN_DIGITS}十拾¥$£€UuRrCcHhGgEe人])(?<![\dA-Za-z.,])"
-    rf"(?:(?P<pcur>(?i:{_PREFIX_CURRENCY}))\s*(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?P<punit>元|块))?"
-    r"|(?P<pence>\d{1,4})[pP](?![A-Za-z0-9])"
-    rf"|(?P<num>{_NUMERAL})(?:\s*(?P<sslang>{_SLANG})?\s*(?P<scur>(?i:{_SUFFIX_CURRENCY}))"
+    rf"[\d{_CN_DIGITS}十拾¥$£€UuRrCcHhGgEe人](?<![\dA-Za-z.,].)"
+    rf"(?:(?P<pcur>{_PREFIX_CURRENCY_AFTER_FIRST})\s*(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?P<punit>元|块))?"
+    r"|(?<=\d)(?P<pence>\d{0,3})[pP](?![A-Za-z0-9])"
+    rf"|(?P<num>{_NUMERAL_AFTER_FIRST})(?:\s*(?P<sslang>{_SLANG})?\s*(?P<scur>(?i:{_SUFFIX_CURRENCY}))"
     rf"|(?P<bslang>{_SLANG})?{_NOT_MONEY_AFTER}))"
 )
-"""A currency before the number, pence, or a number with a currency after it or bare (``bslang``). The numeral is
-matched once for both of its readings (it is possessive, so both would read the same one); pence, which no number
-with a currency after it can be, is tried first. Only the currency words ignore case."""
+"""A currency before the number, pence, or a number with a currency after it or bare (``bslang``).
+
+The pattern opens with the character it consumes (the regex engine then skips straight to candidates), so the
+groups ``pcur``, ``pence`` and ``num``, which start there, hold all but that first character:
+:func:`_from_start` reads them whole. The numeral is matched once for both of its readings (it is possessive, so
+both would read the same one); pence, which no number with a currency after it can be, is tried first. Only the
+currency words ignore case."""
+
+
+def _from_start(match: re.Match[str], group: str) -> str | None:
+    """A group that starts where the match does, with the first character the pattern consumed before it."""
+    end = match.end(group)
+    return None if end < 0 else match.string[match.start() : end]
+
 
 _CURRENCY_CODES = {
     "¥": "CNY", "rmb": "CNY", "cny": "CNY", "人民币": "CNY", "元": "CNY", "块": "CNY", "块钱": "CNY",
@@ -132,7 +148,7 @@ def find_amounts(text: str, *, chinese: bool) -> list[AmountMatch]:
     """
     found: list[AmountMatch] = []
     for match in _AMOUNT.finditer(text):
-        bare = match.group("num") if match.group("scur") is None else None
+        bare = _from_start(match, "num") if match.group("scur") is None else None
         if bare is not None and not (chinese and (match.group("bslang") or "万" in bare or "亿" in bare)):
             continue  # most numbers in a report are bare: refused here before their groups are read
         amount = _amount_of(match, chinese)
@@ -143,15 +159,26 @@ def find_amounts(text: str, *, chinese: bool) -> list[AmountMatch]:
 
 def _amount_of(match: re.Match[str], chinese: bool) -> tuple[Money, str] | None:
     groups = match.groupdict()
-    if groups["pence"]:
-        minor = int(groups["pence"])
+    pence = _from_start(match, "pence")
+    if pence:
+        minor = int(pence)
         return (Money(amount_minor=minor, currency="GBP"), "pence") if minor > 0 else None
     if groups["pnum"]:
-        numeral, slang, currency, reason = groups["pnum"], groups["pslang"], groups["pcur"], "currency_before"
+        numeral, slang, currency, reason = (
+            groups["pnum"],
+            groups["pslang"],
+            _from_start(match, "pcur"),
+            "currency_before",
+        )
     elif groups["scur"]:
-        numeral, slang, currency, reason = groups["num"], groups["sslang"], groups["scur"], "currency_after"
+        numeral, slang, currency, reason = (
+            _from_start(match, "num"),
+            groups["sslang"],
+            groups["scur"],
+            "currency_after",
+        )
     else:
-        numeral, slang, currency, reason = groups["num"], groups["bslang"], None, "magnitude"
+        numeral, slang, currency, reason = _from_start(match, "num"), groups["bslang"], None, "magnitude"
     if currency and not chinese and currency.lower() == "u":
         return None
     if currency in ("块", "块钱") and numeral in ("一", "两"):
