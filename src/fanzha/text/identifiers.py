@@ -565,16 +565,26 @@ def _add_card(scan: _Scan, start: int, end: int, digits: str, reason: str) -> No
 _OPEN_QUOTE, _CLOSE_QUOTE = "「《“\"'【『", "」》”\"'】』"
 _QUOTED = rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
 _APP_WORD = r"(?:APP|App|app|软件|平台|客户端|应用)"
-_INSTALL = r"(?:下载|安装|注册|登录|登陆)(?:了)?(?:一个|一款|个)?(?:名为|叫做?|名叫)?\s*"
-_APP = re.compile(
-    rf"(?=[{_OPEN_QUOTE}下安注登DdIiAaP软平])(?:{_QUOTED}\s*(?:的)?\s*{_APP_WORD}"
-    rf"|(?<![A-Za-z]){_APP_WORD}\s*(?:名称|名字|叫做?|名为)?\s*[:：]?\s*[{_OPEN_QUOTE}](?P<n>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
-    r"|(?<![A-Za-z])(?i:app|application|platform)\s+(?:(?i:called|named)\s+)?[\"“](?P<a>[^\"”\n]{1,30})[\"”]"
-    rf"|{_INSTALL}[{_OPEN_QUOTE}](?P<i>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
-    rf"|{_INSTALL}(?P<u>[A-Za-z0-9\u4e00-\u9fff]{{2,12}}?)(?:的)?\s*(?:APP|App|app)(?![A-Za-z])"
-    r"|(?i:download(?:ed|ing)?|install(?:ed|ing)?)\s+(?:(?i:the|an?)\s+)?(?:(?i:app)\s+)?(?:(?i:called|named)\s+)?"
-    r"(?:[\"“'](?P<e>[^\"”'\n]{1,30})[\"”']|(?P<c>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})\s+(?i:app)\b))"
+_INSTALLING = (
+    r"(?:(?<=下)载|(?<=安)装|(?<=注)册|(?<=登)[录陆])(?:了)?(?:一个|一款|个)?(?:名为|叫做?|名叫)?\s*"
 )
+"""下载/安装/注册/登录 and what may follow them up to a name, after the first character, which :data:`_APP` has
+consumed."""
+_APP = re.compile(
+    rf"[{_OPEN_QUOTE}下安注登DdIiAaP软平]"
+    rf"(?:(?<=[{_OPEN_QUOTE}])(?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]\s*(?:的)?\s*{_APP_WORD}"
+    r"|(?<![A-Za-z].)(?:(?<=A)(?:PP|pp)|(?<=a)pp|(?<=软)件|(?<=平)台)\s*(?:名称|名字|叫做?|名为)?\s*[:：]?\s*"
+    rf"[{_OPEN_QUOTE}](?P<n>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    r"|(?<![A-Za-z].)(?:(?<=[Aa])(?i:pp|pplication)|(?<=P)(?i:latform))\s+(?:(?i:called|named)\s+)?"
+    r"[\"“](?P<a>[^\"”\n]{1,30})[\"”]"
+    rf"|{_INSTALLING}[{_OPEN_QUOTE}](?P<i>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    rf"|{_INSTALLING}(?P<u>[A-Za-z0-9\u4e00-\u9fff]{{2,12}}?)(?:的)?\s*(?:APP|App|app)(?![A-Za-z])"
+    r"|(?:(?<=[Dd])(?i:ownload(?:ed|ing)?)|(?<=[Ii])(?i:nstall(?:ed|ing)?))\s+(?:(?i:the|an?)\s+)?(?:(?i:app)\s+)?"
+    r"(?:(?i:called|named)\s+)?(?:[\"“'](?P<e>[^\"”'\n]{1,30})[\"”']|(?P<c>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})\s+(?i:app)\b))"
+)
+"""An app named where it is installed or called an app (``下载「云会议」APP``, ``app called "X"``). It opens with
+the character it consumes and looks back at it for the forms that may follow; an app word can open a form only
+with ``A``, ``a``, ``软`` or ``平`` (the plain form's look-ahead never let ``客户端`` or ``应用`` start one)."""
 _NOT_APP_NAMES = frozenset(
     {"app", "软件", "平台", "这个", "那个", "一个", "客户端", "the", "this", "that", "手机"}
 )
