@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -35,13 +35,25 @@ def get_store(request: Request) -> CaseStore:
     return store
 
 
+_Kept = TypeVar("_Kept")
+
+
+def cached_on_app(request: Request, name: str, make: Callable[[], _Kept], *, version: object = None) -> _Kept:
+    """An object kept on ``app.state`` for the life of the process: made on first use, and made again when
+    ``version`` (the files behind it, say) differs from the one it was made for."""
+    state = request.app.state
+    kept: _Kept | None = getattr(state, name, None)
+    if kept is None or getattr(state, f"{name}_version", None) != version:
+        kept = make()
+        setattr(state, name, kept)
+        setattr(state, f"{name}_version", version)
+    return kept
+
+
 def get_classifier(request: Request) -> FraudClassifier:
     """The fraud-type classifier, loaded (or trained on the shipped data) on first use and kept for the process."""
-    state = request.app.state
-    if getattr(state, "classifier", None) is None:
-        state.classifier = load_classifier(state.settings)
-    classifier: FraudClassifier = state.classifier
-    return classifier
+    settings: Settings = request.app.state.settings
+    return cached_on_app(request, "classifier", lambda: load_classifier(settings))
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

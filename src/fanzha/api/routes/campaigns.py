@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
 
-from fanzha.api.deps import CaseWorker, Offset, StoreDep, visible_units
+from fanzha.api.deps import CaseWorker, Offset, StoreDep, cached_on_app, visible_units
 from fanzha.model import IdentifierKind, mask_value
 from fanzha.ops import Actor
 from fanzha.store.cases import CaseStore
@@ -49,11 +49,8 @@ class CampaignGraph(BaseModel):
 
 def campaign_store(request: Request, store: StoreDep) -> CampaignStore:
     """The campaign repository over the app's case store, opened once per process."""
-    cached: CampaignStore | None = getattr(request.app.state, "campaign_store", None)
-    if cached is None:
-        cached = CampaignStore(store.engine.url.render_as_string(hide_password=False))
-        request.app.state.campaign_store = cached
-    return cached
+    url = store.engine.url.render_as_string(hide_password=False)
+    return cached_on_app(request, "campaign_store", lambda: CampaignStore(url))
 
 
 Campaigns = Annotated[CampaignStore, Depends(campaign_store)]

@@ -8,7 +8,7 @@ from fastapi import APIRouter, HTTPException, Request
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 from starlette.concurrency import run_in_threadpool
 
-from fanzha.api.deps import CaseWorker, SettingsDep, StoreDep, visible_units
+from fanzha.api.deps import CaseWorker, SettingsDep, StoreDep, cached_on_app, visible_units
 from fanzha.flow import (
     AttributionPolicy,
     FreezeList,
@@ -71,12 +71,7 @@ class TraceRequest(BaseModel):
 
 def _ledger(request: Request, flows: FlowStore) -> Ledger:
     """The flow store's ledger, opened once per process and reopened when new days arrive."""
-    files = tuple(flows.files())
-    cached: tuple[tuple[object, ...], Ledger] | None = getattr(request.app.state, "ledger", None)
-    if cached is None or cached[0] != files:
-        request.app.state.ledger = (files, open_ledger(flows))
-    ledger: Ledger = request.app.state.ledger[1]
-    return ledger
+    return cached_on_app(request, "ledger", lambda: open_ledger(flows), version=tuple(flows.files()))
 
 
 @router.post("", response_model=FreezeList, responses={404: {"description": "no such report in your units"}})
