@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, delete, func, insert, or_, select
@@ -190,9 +190,24 @@ def _persist(session: Session, row: TaskRow, record: TaskRecord, stored: int) ->
 
 def get_task(store: CaseStore, task_id: str) -> TaskRecord:
     """The task with every step, its result and hold; raises OpsRecordNotFoundError."""
-    found = [] if "\x00" in task_id else _load_tasks(store, select(TaskRow).where(TaskRow.id == task_id))
+    return _one(store, "task", task_id, TaskRow, _load_tasks)
+
+
+_Loaded = TypeVar("_Loaded")
+
+
+def _one(
+    store: CaseStore,
+    kind: str,
+    record_id: str,
+    row: Any,
+    load: Callable[[CaseStore, Select[Any]], list[_Loaded]],
+) -> _Loaded:
+    """The record of ``row``'s table with this id, read by ``load``; raises OpsRecordNotFoundError (an id with a
+    NUL in it names nothing: PostgreSQL would refuse to compare it)."""
+    found = [] if "\x00" in record_id else load(store, select(row).where(row.id == record_id))
     if not found:
-        raise OpsRecordNotFoundError("task", task_id)
+        raise OpsRecordNotFoundError(kind, record_id)
     return found[0]
 
 
@@ -523,10 +538,7 @@ def update_lead(store: CaseStore, lead: Lead, *, read_events: int) -> None:
 
 def get_lead(store: CaseStore, lead_id: str) -> Lead:
     """The lead with its events; raises OpsRecordNotFoundError."""
-    found = [] if "\x00" in lead_id else _load_leads(store, select(LeadRow).where(LeadRow.id == lead_id))
-    if not found:
-        raise OpsRecordNotFoundError("lead", lead_id)
-    return found[0]
+    return _one(store, "lead", lead_id, LeadRow, _load_leads)
 
 
 def list_leads(
@@ -673,14 +685,7 @@ def update_warning(store: CaseStore, record: WarningRecord, *, read_attempts: in
 
 def get_warning(store: CaseStore, warning_id: str) -> WarningRecord:
     """The warning with its attempts; raises OpsRecordNotFoundError."""
-    found = (
-        []
-        if "\x00" in warning_id
-        else _load_warnings(store, select(WarningRow).where(WarningRow.id == warning_id))
-    )
-    if not found:
-        raise OpsRecordNotFoundError("warning", warning_id)
-    return found[0]
+    return _one(store, "warning", warning_id, WarningRow, _load_warnings)
 
 
 def list_warnings(
