@@ -563,7 +563,8 @@ def _add_card(scan: _Scan, start: int, end: int, digits: str, reason: str) -> No
 # --- apps ------------------------------------------------------------------------------------------------------
 
 _OPEN_QUOTE, _CLOSE_QUOTE = "「《“\"'【『", "」》”\"'】』"
-_QUOTED = rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+_QUOTED_TEXT = rf"[^{_CLOSE_QUOTE}\n]{{1,24}}"
+"""What a name in quotes may be, without its quotes."""
 _APP_WORD = r"(?:APP|App|app|软件|平台|客户端|应用)"
 _INSTALLING = (
     r"(?:(?<=下)载|(?<=安)装|(?<=注)册|(?<=登)[录陆])(?:了)?(?:一个|一款|个)?(?:名为|叫做?|名叫)?\s*"
@@ -572,12 +573,12 @@ _INSTALLING = (
 consumed."""
 _APP = re.compile(
     rf"[{_OPEN_QUOTE}下安注登DdIiAaP软平]"
-    rf"(?:(?<=[{_OPEN_QUOTE}])(?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]\s*(?:的)?\s*{_APP_WORD}"
+    rf"(?:(?<=[{_OPEN_QUOTE}])(?P<q>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]\s*(?:的)?\s*{_APP_WORD}"
     r"|(?<![A-Za-z].)(?:(?<=A)(?:PP|pp)|(?<=a)pp|(?<=软)件|(?<=平)台)\s*(?:名称|名字|叫做?|名为)?\s*[:：]?\s*"
-    rf"[{_OPEN_QUOTE}](?P<n>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    rf"[{_OPEN_QUOTE}](?P<n>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]"
     r"|(?<![A-Za-z].)(?:(?<=[Aa])(?i:pp|pplication)|(?<=P)(?i:latform))\s+(?:(?i:called|named)\s+)?"
     r"[\"“](?P<a>[^\"”\n]{1,30})[\"”]"
-    rf"|{_INSTALLING}[{_OPEN_QUOTE}](?P<i>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]"
+    rf"|{_INSTALLING}[{_OPEN_QUOTE}](?P<i>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]"
     rf"|{_INSTALLING}(?P<u>[A-Za-z0-9\u4e00-\u9fff]{{2,12}}?)(?:的)?\s*(?:APP|App|app)(?![A-Za-z])"
     r"|(?:(?<=[Dd])(?i:ownload(?:ed|ing)?)|(?<=[Ii])(?i:nstall(?:ed|ing)?))\s+(?:(?i:the|an?)\s+)?(?:(?i:app)\s+)?"
     r"(?:(?i:called|named)\s+)?(?:[\"“'](?P<e>[^\"”'\n]{1,30})[\"”']|(?P<c>[A-Z][\w-]*(?:\s+[A-Z][\w-]*){0,2})\s+(?i:app)\b))"
@@ -621,7 +622,7 @@ def _fold_app(name: str) -> str:
     return re.sub(r"\s+", "", name).casefold()
 
 
-_QUOTED_NAME = re.compile(rf"[{_OPEN_QUOTE}](?P<q>[^{_CLOSE_QUOTE}\n]{{1,24}})[{_CLOSE_QUOTE}]")
+_QUOTED_NAME = re.compile(rf"[{_OPEN_QUOTE}](?P<q>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]")
 _INSTALLED_NAME = re.compile(
     r"(?i:install(?:ed|ing)?|download(?:ed|ing)?)\s+(?:(?i:the|an?)\s+)?(?:(?i:official)\s+)?"
     r"(?P<q>[A-Z][\w-]*(?:\s+(?!App\b)[A-Z][\w-]*)?)"
