@@ -103,17 +103,12 @@ def _assert_same(texts: Iterable[str]) -> None:
 def _assert_same_split_digits(texts: Iterable[str]) -> None:
     """The split-digit pattern now refuses groups of fewer than ten digits itself: the rewrite must not change."""
     module = _MODULES["normalize"]
-    plain, fast = _pair_split()
+    plain, fast = _pair("normalize._SPLIT_DIGITS")
     for text in texts:
         track = module._Track(text, range(len(text)), range(1, len(text) + 1))
         assert module._rewrite(track, fast, module._join_digits) == module._rewrite(
             track, plain, module._join_digits
         ), text
-
-
-def _pair_split() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    pattern, flags = _REFERENCE["normalize._SPLIT_DIGITS"]
-    return re.compile(pattern, flags), _MODULES["normalize"]._SPLIT_DIGITS
 
 
 def _corpus() -> list[str]:

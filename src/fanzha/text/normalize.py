@@ -345,7 +345,6 @@ def _pinyin(match: re.Match[str]) -> Replacement:
     return None
 
 
-_EVASIONS: dict[str, str] = {}
 _TLD_AHEAD = (
     r"(?=(?:com|cn|net|org|top|xyz|vip|cc|io|info|co|me|shop|site|online|club|app|hk|tw|live|pro|biz|tv)\b)"
 )
