@@ -30,6 +30,7 @@ from fanzha.model.entities import (
 )
 from fanzha.model.identifiers import (
     IdentifierKind,
+    IdentifierRole,
     NormalizedValue,
     is_card_number,
     luhn_check_digit,
@@ -51,6 +52,7 @@ __all__ = [
     "FraudType",
     "Identifier",
     "IdentifierKind",
+    "IdentifierRole",
     "Language",
     "Money",
     "NormalizedValue",

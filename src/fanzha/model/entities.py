@@ -13,7 +13,7 @@ from typing import Annotated, Any, Self
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
-from fanzha.model.identifiers import IdentifierKind, normalize_identifier
+from fanzha.model.identifiers import IdentifierKind, IdentifierRole, normalize_identifier
 from fanzha.model.taxonomy import fraud_taxonomy
 
 MAX_AMOUNT_MINOR = 10**14
@@ -104,9 +104,14 @@ class Identifier(_Frozen):
     value: str = Field(min_length=1, max_length=512)
     valid: bool = True
     raw: str | None = Field(default=None, description="as written in the source, when it differs")
+    role: IdentifierRole = Field(
+        default=IdentifierRole.UNKNOWN, description="the victim's own, the other side's, or not told"
+    )
 
     @classmethod
-    def parse(cls, kind: IdentifierKind | str, raw: str) -> Identifier:
+    def parse(
+        cls, kind: IdentifierKind | str, raw: str, role: IdentifierRole = IdentifierRole.UNKNOWN
+    ) -> Identifier:
         """Normalise ``raw`` and record whether it validated."""
         normalized = normalize_identifier(kind, raw)
         return cls(
@@ -114,6 +119,7 @@ class Identifier(_Frozen):
             value=normalized.value,
             valid=normalized.valid,
             raw=None if raw == normalized.value else raw,
+            role=role,
         )
 
     @property

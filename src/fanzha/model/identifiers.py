@@ -44,6 +44,18 @@ class IdentifierKind(StrEnum):
     ID_NUMBER = "id_number"
 
 
+class IdentifierRole(StrEnum):
+    """Whose an identifier is, as far as a report tells (涉案要素归属).
+
+    Linking, campaign keys, risk counts and the public lookup read counterparty identifiers (and, where a centre
+    configures it, unknown ones); the victim's own stay in the case file, masked.
+    """
+
+    VICTIM = "victim"  # the reporter's own: 本人卡号, 我的手机, the paying account
+    COUNTERPARTY = "counterparty"  # the other side's: scammer, mule, payee, the scam platform (对方, 客服, 收款)
+    UNKNOWN = "unknown"
+
+
 class NormalizedValue(NamedTuple):
     """A normalised identifier value and whether it passed validation."""
 

@@ -29,7 +29,15 @@ from zoneinfo import ZoneInfo
 
 import phonenumbers
 
-from fanzha.model import Identifier, IdentifierKind, Money, luhn_valid, mask_value, normalize_identifier
+from fanzha.model import (
+    Identifier,
+    IdentifierKind,
+    IdentifierRole,
+    Money,
+    luhn_valid,
+    mask_value,
+    normalize_identifier,
+)
 from fanzha.model.identifiers import normalize_phone
 from fanzha.text.amounts import find_amounts
 from fanzha.text.normalize import NormalizedText, normalize
@@ -69,6 +77,7 @@ class FoundIdentifier(NamedTuple):
     region: str | None = None
     bank: str | None = None
     personal: bool = False
+    role: IdentifierRole = IdentifierRole.UNKNOWN
 
     def __repr__(self) -> str:
         shown = mask_value(self.kind, self.value) if self.personal else self.value
@@ -81,6 +90,7 @@ class FoundIdentifier(NamedTuple):
             value=self.value,
             valid=self.valid,
             raw=None if self.raw == self.value else self.raw,
+            role=self.role,
         )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from fanzha.model import Channel, IdentifierKind, ReportKind
+from fanzha.model import Channel, IdentifierKind, IdentifierRole, ReportKind
 
 
 class Mention(Protocol):
@@ -25,6 +25,8 @@ class Mention(Protocol):
     def end(self) -> int: ...
     @property
     def raw(self) -> str | None: ...
+    @property
+    def role(self) -> IdentifierRole: ...
 
 
 @dataclass(frozen=True)
@@ -37,6 +39,7 @@ class TextMention:
     end: int
     valid: bool = True
     raw: str | None = None
+    role: IdentifierRole = IdentifierRole.UNKNOWN
 
 
 @dataclass(frozen=True)

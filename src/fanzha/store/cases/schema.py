@@ -123,6 +123,9 @@ class IdentifierRow(Base):
     report_count: Mapped[int] = mapped_column(Integer)
 
 
+IDENTIFIER_ROLES = ("victim", "counterparty", "unknown")
+
+
 class ReportIdentifierRow(Base):
     """Provenance of a report–identifier link: the form entry, the payment or the span of text that made it.
 
@@ -130,7 +133,11 @@ class ReportIdentifierRow(Base):
     """
 
     __tablename__ = "report_identifiers"
-    __table_args__ = (CheckConstraint("source IN ('form', 'text', 'payment')", name="source"),)
+    __table_args__ = (
+        CheckConstraint("source IN ('form', 'text', 'payment')", name="source"),
+        CheckConstraint(f"role IN {IDENTIFIER_ROLES!r}", name="role"),
+        Index(None, "identifier_id", "role"),
+    )
 
     report_id: Mapped[str] = mapped_column(
         String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
@@ -144,6 +151,8 @@ class ReportIdentifierRow(Base):
     span_end: Mapped[int | None] = mapped_column(Integer)
     raw: Mapped[str | None] = mapped_column(Text)
     valid: Mapped[bool] = mapped_column(Boolean)
+    role: Mapped[str] = mapped_column(String(16), server_default="unknown")
+    """Whose the identifier is by this mention: ``victim``, ``counterparty`` or ``unknown`` (IdentifierRole)."""
 
 
 class AuditEventRow(Base):

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 from fanzha.model import (
     Identifier,
     IdentifierKind,
+    IdentifierRole,
     Payment,
     PaymentRail,
     Report,
@@ -76,6 +77,7 @@ class _Link(NamedTuple):
     span_end: int | None
     raw: str | None
     seen: datetime
+    role: str
 
 
 @dataclass
@@ -520,14 +522,16 @@ def _report_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link
             None,
             ident.raw,
             seen,
+            ident.role.value,
         )
     for index, payment in enumerate(report.payments):
         payee = _payee(payment)
         if payee is not None:
             raw = None if payee.value == payment.to_account else payment.to_account
             yield _Link(
-                report.id, payee.kind.value, payee.value, payee.valid, "payment", index, None, None, raw, seen
-            )
+                report.id, payee.kind.value, payee.value, payee.valid, "payment", index, None, None, raw, seen,
+                IdentifierRole.COUNTERPARTY.value,
+            )  # fmt: skip
     yield from _text_links(report, mentions)
 
 
@@ -548,6 +552,7 @@ def _text_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
             mention.end,
             raw,
             report.received_at,
+            IdentifierRole(mention.role).value,
         )
 
 
@@ -575,6 +580,7 @@ def _link_identifiers(session: Session, links: list[_Link], stored_report_ids: S
                 "span_end": link.span_end,
                 "raw": link.raw,
                 "valid": link.valid,
+                "role": link.role,
             }
             for link in fresh.values()
         ],
