@@ -93,3 +93,30 @@ def test_commands(scenario: Path, fanzha_home: Path, tmp_path: Path) -> None:
     refused = runner.invoke(app, ["ingest", str(broken)])
     assert refused.exit_code == 2
     assert "line 1" in refused.output
+
+
+def test_stored_links_carry_whose_identifier_it_is(case_store: CaseStore) -> None:
+    """The victim's own card named in the narrative is stored as the victim's, the payee as the other side's."""
+    from datetime import UTC, datetime
+
+    from fanzha.intake.pipeline import store_reports
+    from fanzha.model import IdentifierRole, Money, Payment, Report, Unit, Victim
+
+    case_store.add_units([Unit(code="440300", name="深圳市反诈中心", level="city")])
+    paid = datetime(2026, 9, 3, 7, tzinfo=UTC)
+    report = Report(
+        id="R-ROLE", channel="app", received_at=datetime(2026, 9, 3, 8, tzinfo=UTC), reporter_unit="440300",
+        victim=Victim(pseudonym="V1", account="6222021234567890128"),
+        narrative="对方客服电话13812345678，让我用卡号6222021234567890128转到6217001234567890123",
+        payments=(
+            Payment(from_account="6222021234567890128", to_account="6217001234567890123",
+                    amount=Money(amount_minor=100_000), time=paid),
+        ),
+    )  # fmt: skip
+    store_reports([report], case_store)
+    own = case_store.identifier_reports("bank_account", "6222021234567890128")
+    payee = case_store.identifier_reports("bank_account", "6217001234567890123")
+    phone = case_store.identifier_reports("phone", "13812345678")
+    assert {link.role for link in own} == {IdentifierRole.VICTIM}
+    assert {link.role for link in payee} == {IdentifierRole.COUNTERPARTY}
+    assert {link.role for link in phone} == {IdentifierRole.COUNTERPARTY}

@@ -17,6 +17,8 @@ from fanzha.text.evaluate import (
     EXTRACTION_PRECISION_TARGET,
     EXTRACTION_RECALL_TARGET,
     MACRO_F1_TARGET,
+    ROLE_ACCURACY_TARGET,
+    ROLES,
     SCRIPTS,
     ClassificationReport,
     ClassificationScores,
@@ -82,6 +84,25 @@ def _print_extraction(report: ExtractionReport) -> None:
     for script, counts in report.by_script().items():
         scripts.add_row(*_counts_row(script, counts))
     console.print(scripts)
+    _print_roles(report)
+
+
+def _print_roles(report: ExtractionReport) -> None:
+    """Whose each identifier is, read against the annotation: accuracy and the confusion of roles."""
+    total = sum(report.roles.values())
+    if not total:
+        return
+    table = Table(
+        title=f"identifier roles on {total} found, annotated identifiers: accuracy "
+        f"{_mark(report.role_accuracy, ROLE_ACCURACY_TARGET)} (target ≥ {ROLE_ACCURACY_TARGET}); rows "
+        "annotated, columns read"
+    )
+    table.add_column("annotated")
+    for role in ROLES:
+        table.add_column(role, justify="right")
+    for want in ROLES:
+        table.add_row(want, *(str(report.roles.get((want, got), 0)) for got in ROLES))
+    console.print(table)
 
 
 def _print_extraction_errors(report: ExtractionReport) -> None:

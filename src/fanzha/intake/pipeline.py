@@ -29,6 +29,7 @@ from fanzha.store.cases import CaseStore
 from fanzha.store.flows import FlowStore
 from fanzha.text import FoundIdentifier, extract
 from fanzha.text.classify import FraudClassifier, default_classifier
+from fanzha.text.roles import settle_roles
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances; the library never prints."""
@@ -208,7 +209,8 @@ def analyse_narratives(
     """Extract identifiers (涉案要素提取) and classify the fraud type (诈骗类型研判) of each narrative.
 
     Each text is normalised once, for both; a fraud type is the level-2 code where the classifier is confident
-    of one, else the level-1 code.
+    of one, else the level-1 code. Each identifier carries its role, read from the words and settled by the
+    report's form (the victim's paying account is the victim's, a payee the other side's).
     """
     zone = (settings or get_settings()).timezone
     model = classifier or load_classifier(settings)
@@ -218,7 +220,9 @@ def analyse_narratives(
         batch = told[start : start + PROGRESS_EVERY]
         extractions = [extract(r.narrative, reference_time=r.received_at, timezone=zone) for r in batch]
         findings.identifiers |= {
-            r.id: e.identifiers for r, e in zip(batch, extractions, strict=True) if e.identifiers
+            r.id: settle_roles(e.identifiers, r)
+            for r, e in zip(batch, extractions, strict=True)
+            if e.identifiers
         }
         classified = model.classify_normalized([e.normalized for e in extractions])
         findings.fraud_types += [

@@ -29,8 +29,7 @@ from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
 from fanzha.intake.sheets import Sheet, read_sheets
 from fanzha.intake.textfile import decode_bytes
-from fanzha.model import IdentifierKind, Report, utcnow
-from fanzha.model.entities import Identifier
+from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Report, utcnow
 from fanzha.text.amounts import parse_numeral
 
 CLOCK_SKEW = timedelta(minutes=5)
@@ -414,6 +413,6 @@ def _identifiers(rows: Sequence[tuple[str, dict[str, Any]]]) -> list[dict[str, A
             kind = IdentifierKind(name.split(":", 1)[1])
             for raw in _SPLIT.split(_text(cells, name) or ""):
                 if raw.strip():
-                    identifier = Identifier.parse(kind, raw.strip())
+                    identifier = Identifier.parse(kind, raw.strip(), IdentifierRole.COUNTERPARTY)
                     seen.setdefault(identifier.key, identifier)
     return [identifier.model_dump() for identifier in seen.values()]

@@ -52,7 +52,9 @@ class IdentifierRole(StrEnum):
     """
 
     VICTIM = "victim"  # the reporter's own: 本人卡号, 我的手机, the paying account
-    COUNTERPARTY = "counterparty"  # the other side's: scammer, mule, payee, the scam platform (对方, 客服, 收款)
+    COUNTERPARTY = (
+        "counterparty"  # the other side's: scammer, mule, payee, the scam platform (对方, 客服, 收款)
+    )
     UNKNOWN = "unknown"
 
 

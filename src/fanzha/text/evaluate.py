@@ -40,7 +40,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Literal, Protocol
 
-from fanzha.model import IdentifierKind
+from fanzha.model import IdentifierKind, IdentifierRole
 from fanzha.model.taxonomy import fraud_taxonomy
 from fanzha.text.identifiers import Extraction, extract
 
@@ -50,6 +50,8 @@ SCRIPTS = ("zh-Hans", "zh-Hant", "en")
 EXTRACTION_PRECISION_TARGET = 0.98
 EXTRACTION_RECALL_TARGET = 0.95
 MACRO_F1_TARGET = 0.90
+ROLE_ACCURACY_TARGET = 0.95
+ROLES = tuple(role.value for role in IdentifierRole)
 
 Pair = tuple[str, str]
 """An identifier as ``(kind, normalised value)``."""
@@ -71,6 +73,8 @@ class EvalMessage:
     reported_at: datetime
     amounts: tuple[int, ...] | None = None
     """Amounts in minor units, when annotated; ``None`` means the message was not annotated for amounts."""
+    roles: Mapping[Pair, str] = field(default_factory=dict)
+    """Whose each identifier is (``victim``, ``counterparty``, ``unknown``), where annotated."""
 
 
 def _field(record: Mapping[str, object], name: str, kind: type, where: str) -> object:
@@ -95,6 +99,7 @@ def parse_eval_message(line: str, where: str = "eval set") -> EvalMessage:
     if reported_at.tzinfo is None:
         raise EvalSetError(f"{where}: field 'reported_at' must carry a UTC offset")
     pairs: set[Pair] = set()
+    roles: dict[Pair, str] = {}
     items = _field(record, "identifiers", list, where)
     assert isinstance(items, list)
     for item in items:
@@ -107,6 +112,11 @@ def parse_eval_message(line: str, where: str = "eval set") -> EvalMessage:
                 f"{where}: field 'identifiers' names an unknown kind {item.get('kind')!r}"
             ) from error
         pairs.add((kind.value, item["value"]))
+        role = item.get("role")
+        if role is not None:
+            if role not in ROLES:
+                raise EvalSetError(f"{where}: field 'identifiers' names an unknown role {role!r}")
+            roles.setdefault((kind.value, item["value"]), str(role))
     amounts = record.get("amounts")
     if amounts is not None and not (isinstance(amounts, list) and all(isinstance(a, int) for a in amounts)):
         raise EvalSetError(f"{where}: field 'amounts' must be a list of integers (minor units)")
@@ -118,6 +128,7 @@ def parse_eval_message(line: str, where: str = "eval set") -> EvalMessage:
         identifiers=frozenset(pairs),
         reported_at=reported_at,
         amounts=tuple(amounts) if amounts is not None else None,
+        roles=roles,
     )
 
 
@@ -231,6 +242,15 @@ class ExtractionReport:
     amounts: Counts
     errors: list[ExtractionError] = field(default_factory=list)
     messages: int = 0
+    roles: Counter[tuple[str, str]] = field(default_factory=Counter)
+    """``(annotated role, role read) → count`` over identifiers found that carry an annotated role."""
+
+    @property
+    def role_accuracy(self) -> float:
+        """Share of found, role-annotated identifiers whose role was read as annotated."""
+        return _ratio(
+            sum(n for (want, got), n in self.roles.items() if want == got), sum(self.roles.values())
+        )
 
     def overall(self) -> Counts:
         """All identifier kinds and scripts together (micro-averaged)."""
@@ -269,9 +289,11 @@ def evaluate_extraction(
     counts: dict[tuple[str, str], Counts] = {}
     amounts = Counts()
     errors: list[ExtractionError] = []
+    roles: Counter[tuple[str, str]] = Counter()
     for message in messages:
         extraction = extractor(message)
         found = identifiers_found(extraction)
+        roles.update(roles_read(message, extraction))
         for kind, kind_counts in score_pairs(message.identifiers, found).items():
             key = (message.script, kind)
             counts[key] = counts.get(key, Counts()) + kind_counts
@@ -283,7 +305,20 @@ def evaluate_extraction(
             )
         if message.amounts is not None:
             amounts += score_amounts(message.amounts, [a.money.amount_minor for a in extraction.amounts])
-    return ExtractionReport(counts=counts, amounts=amounts, errors=errors, messages=len(messages))
+    return ExtractionReport(
+        counts=counts, amounts=amounts, errors=errors, messages=len(messages), roles=roles
+    )
+
+
+def roles_read(message: EvalMessage, extraction: Extraction) -> list[tuple[str, str]]:
+    """``(annotated, read)`` role pairs of the identifiers found that the message annotates with a role.
+
+    Where the extractor finds one value twice with different roles, the first finding counts, as in storage.
+    """
+    read: dict[Pair, str] = {}
+    for item in extraction.identifiers:
+        read.setdefault((item.kind.value, item.value), item.role.value)
+    return [(want, read[pair]) for pair, want in sorted(message.roles.items()) if pair in read]
 
 
 # --- classification --------------------------------------------------------------------------------------------

@@ -41,6 +41,7 @@ from fanzha.model import (
 from fanzha.model.identifiers import normalize_phone
 from fanzha.text.amounts import find_amounts
 from fanzha.text.normalize import NormalizedText, normalize
+from fanzha.text.roles import role_at
 from fanzha.text.times import Precision, find_times
 
 logger = logging.getLogger(__name__)
@@ -180,6 +181,7 @@ class _Scan:
             (region,) if region else CHINESE_REGIONS if chinese else (*ENGLISH_REGIONS, "CN")
         )
         self.found: list[FoundIdentifier] = []
+        self.spans: list[tuple[int, int]] = []
         self.taken: list[tuple[int, int]] = []
 
     def free(self, start: int, end: int) -> bool:
@@ -225,6 +227,7 @@ class _Scan:
                 personal=personal,
             )
         )
+        self.spans.append((start, end))
         if take:
             self.take(start, end)
 
@@ -895,7 +898,13 @@ def extract(
     scan = _Scan(normalized, chinese, region)
     for extractor in _EXTRACTORS:
         extractor(scan)
-    scan.found.sort(key=lambda found: (found.start, found.kind.value))
+    identifiers = sorted(
+        (
+            found._replace(role=role_at(scan.lowered, start, end, found.kind, chinese=chinese))
+            for found, (start, end) in zip(scan.found, scan.spans, strict=True)
+        ),
+        key=lambda found: (found.start, found.kind.value),
+    )
     amounts = [
         FoundAmount(a.money, *_span(normalized, a.start, a.end), a.reason)
         for a in find_amounts(norm, chinese=chinese)
@@ -912,7 +921,7 @@ def extract(
         )
         if scan.free(t.start, t.end) and normalized.on_boundaries(t.start, t.end)
     ]
-    return Extraction(normalized=normalized, identifiers=scan.found, amounts=amounts, times=times)
+    return Extraction(normalized=normalized, identifiers=identifiers, amounts=amounts, times=times)
 
 
 def _span(normalized: NormalizedText, start: int, end: int) -> tuple[int, int, str]:

@@ -80,6 +80,7 @@ class IdentifierLink:
     span_start: int | None
     span_end: int | None
     raw: str | None
+    role: IdentifierRole = IdentifierRole.UNKNOWN
 
 
 @dataclass(frozen=True)

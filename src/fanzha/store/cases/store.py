@@ -359,6 +359,7 @@ class CaseStore:
                     span_start=link.span_start,
                     span_end=link.span_end,
                     raw=link.raw,
+                    role=IdentifierRole(link.role),
                 )
                 for link, received_at in session.execute(query)
             ]

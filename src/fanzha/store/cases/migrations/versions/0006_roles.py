@@ -27,7 +27,9 @@ def upgrade() -> None:
             "ck_report_identifiers_role", "role IN ('victim', 'counterparty', 'unknown')"
         )
     op.execute("UPDATE report_identifiers SET role = 'counterparty' WHERE source = 'payment'")
-    op.create_index("ix_report_identifiers_identifier_id_role", "report_identifiers", ["identifier_id", "role"])
+    op.create_index(
+        "ix_report_identifiers_identifier_id_role", "report_identifiers", ["identifier_id", "role"]
+    )
 
 
 def downgrade() -> None:
