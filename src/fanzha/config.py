@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     secret_key: str | None = None
     timezone: str = Field(default="Asia/Shanghai", description="local time of records that carry no offset")
     stop_payment_minutes: int = 30
+    freeze_min_held_yuan: float = Field(
+        default=500.0,
+        ge=0,
+        description="smallest amount held that a freeze list names (FANZHA_FREEZE_MIN_HELD_YUAN)",
+    )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
     public_lookups_per_minute: int = Field(default=60, ge=1, description="risk lookups per client per minute")
     public_cache_seconds: float = Field(

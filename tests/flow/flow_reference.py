@@ -61,6 +61,20 @@ def _take_fifo(lots: list[list[int]], amount: int) -> list[tuple[int, int]]:
     return parts
 
 
+def _take_lifo(lots: list[list[int]], amount: int) -> list[tuple[int, int]]:
+    parts = []
+    while amount > 0 and lots:
+        source, have = lots[-1]
+        take = min(have, amount)
+        lots[-1][1] -= take
+        amount -= take
+        if source != CLEAN and take > 0:
+            parts.append((source, take))
+        if lots[-1][1] == 0:
+            lots.pop()
+    return parts
+
+
 def _take_proportional(lots: dict[int, int], amount: int) -> list[tuple[int, int]]:
     balance = sum(lots.values())
     if balance == 0:
@@ -88,12 +102,15 @@ def reference_trace(
     txns: list[Txn],
     seeds: list[Seed],
     *,
-    proportional: bool,
+    policy: str,
     max_hops: int,
     horizon: int,
     scan_start: int,
 ) -> dict[str, Traced]:
-    """Trace ``seeds`` through ``txns``; accounts that victim money reached, by name."""
+    """Trace ``seeds`` through ``txns`` under ``policy`` (``fifo``, ``lifo`` or ``proportional``); accounts that
+    victim money reached, by name."""
+    proportional = policy == "proportional"
+    take_lots = _take_lifo if policy == "lifo" else _take_fifo
     cash_out = {txn.dst for txn in txns if txn.cash_out}
     fifo_lots: dict[str, list[list[int]]] = defaultdict(list)
     share_lots: dict[str, dict[int, int]] = defaultdict(dict)
@@ -124,7 +141,7 @@ def reference_trace(
             if proportional:
                 parts = _take_proportional(share_lots[txn.src], txn.amount)
             else:
-                parts = _take_fifo(fifo_lots[txn.src], txn.amount)
+                parts = take_lots(fifo_lots[txn.src], txn.amount)
             carried = sum(amount for _, amount in parts)
             if not parts:
                 continue

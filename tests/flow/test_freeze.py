@@ -10,17 +10,22 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from fanzha.flow import (
+    AttributionPolicy,
     FreezeRules,
     FreezeTarget,
     Ledger,
     TaintSource,
+    TraceLimits,
     VictimShare,
     freeze_list,
     pro_rata_return,
     trace,
 )
+from fanzha.flow.freeze import KnownAccounts
 from fanzha.flow.trace import from_micros
 from fanzha.model import Money, TaskKind
+from fanzha.model.practice import freeze_term_end
+from fanzha.ops import SlaPolicy
 
 SECOND = 1_000_000
 T0 = 1_788_000_000 * SECOND
@@ -30,10 +35,10 @@ REPORT_TIME = from_micros(T0 + 3_600 * SECOND)
 def _campaign() -> tuple[Ledger, list[TaintSource]]:
     """Two victims pay mule M1; M1 forwards part to M2 (ICBC card) and M2 cashes some out at an ATM."""
     rows = [
-        ("v1", "M1", 0, 6000, False),
-        ("v2", "M1", 10, 4000, False),
-        ("M1", "6222020000000000001", 20, 5000, False),
-        ("6222020000000000001", "ATM:1", 30, 1000, True),
+        ("v1", "M1", 0, 600_000, False),
+        ("v2", "M1", 10, 400_000, False),
+        ("M1", "6222020000000000001", 20, 500_000, False),
+        ("6222020000000000001", "ATM:1", 30, 100_000, True),
     ]
     txns = [
         Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
@@ -41,9 +46,9 @@ def _campaign() -> tuple[Ledger, list[TaintSource]]:
     ]
     ledger = Ledger.build(ledger_arrays(txns))
     sources = [
-        TaintSource("M1", 6000, from_micros(T0), victim="RPT-1", payer="v1"),
-        TaintSource("M1", 4000, from_micros(T0 + 10 * SECOND), victim="RPT-2", payer="v2"),
-        TaintSource("M9", 100, from_micros(T0), victim="RPT-3"),
+        TaintSource("M1", 600_000, from_micros(T0), victim="RPT-1", payer="v1"),
+        TaintSource("M1", 400_000, from_micros(T0 + 10 * SECOND), victim="RPT-2", payer="v2"),
+        TaintSource("M9", 10_000, from_micros(T0), victim="RPT-3"),
     ]
     return ledger, sources
 
@@ -52,46 +57,87 @@ def _bank(account: str) -> str | None:
     return "ICBC" if account.startswith("622202") else None
 
 
+FIFO = TraceLimits(policy=AttributionPolicy.FIFO)
+
+
 def test_targets_are_ranked_by_money_held_with_deadlines_and_shares() -> None:
     ledger, sources = _campaign()
-    result = trace(ledger, sources)
+    result = trace(ledger, sources, limits=FIFO)
     listed = freeze_list(result, ledger, report_time=REPORT_TIME, bank_of=_bank)
     assert [(t.rank, t.account, t.held.amount_minor, t.hop) for t in listed.targets] == [
-        (1, "M1", 5000, 1),
-        (2, "6222020000000000001", 4000, 2),
+        (1, "M1", 500_000, 1),
+        (2, "6222020000000000001", 400_000, 2),
     ]
     first = listed.targets[0]
-    assert first.shares == (VictimShare("RPT-2", 4000, 0.8), VictimShare("RPT-1", 1000, 0.2))
+    assert first.shares == (VictimShare("RPT-2", 400_000, 0.8), VictimShare("RPT-1", 100_000, 0.2))
     assert first.stop_payment_due == REPORT_TIME + timedelta(minutes=30)
     assert first.stop_payment_expires == REPORT_TIME + timedelta(minutes=30, hours=48)
-    assert first.freeze_until == REPORT_TIME + timedelta(hours=24, days=180)
-    assert listed.targets[1].shares == (VictimShare("RPT-1", 4000, 1.0),)
+    assert first.freeze_until == freeze_term_end(REPORT_TIME + timedelta(hours=24))
+    assert listed.targets[1].shares == (VictimShare("RPT-1", 400_000, 1.0),)
     assert [c.account for c in listed.cash_outs] == ["ATM:1"]
-    assert listed.cash_outs[0].amount_minor == 1000
+    assert listed.cash_outs[0].amount_minor == 100_000
     assert listed.unmatched == (sources[2],)
-    assert listed.total_held_minor == 9000
+    assert listed.total_held_minor == 900_000
     assert list(listed.by_bank()) == ["unknown", "ICBC"]
+    assert listed.as_of == from_micros(result.horizon)
+
+
+def test_last_in_first_out_follows_what_a_mule_just_received() -> None:
+    ledger, sources = _campaign()
+    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, bank_of=_bank)
+    assert [(t.account, t.shares) for t in listed.targets] == [
+        ("M1", (VictimShare("RPT-1", 500_000, 1.0),)),
+        ("6222020000000000001", (VictimShare("RPT-2", 400_000, 1.0),)),
+    ]
+
+
+def test_the_freeze_term_is_the_ops_rooms_hold_term() -> None:
+    start = datetime(2026, 8, 31, 2, tzinfo=UTC)
+    policy = SlaPolicy()
+    assert policy.hold_terms[TaskKind.FREEZE].end(start, policy.calendar) == freeze_term_end(start)
+    assert freeze_term_end(start) == datetime(2027, 2, 28, 2, tzinfo=UTC)
+    assert policy.due_at(TaskKind.STOP_PAYMENT, start) == start + FreezeRules().stop_payment_within
+
+
+def test_victims_accounts_small_holdings_and_bona_fide_recipients_are_left_out() -> None:
+    """v1 is a known victim of another case who got money back; S is a shop paid by the mule, living on its own
+    takings; M3 is a mule fed by M1; T holds less than the minimum."""
+    rows = [
+        ("EMP", "S", 0, 5_000_000, False),
+        ("v1", "M1", 10, 900_000, False),
+        ("M1", "S", 20, 200_000, False),
+        ("M1", "M3", 21, 300_000, False),
+        ("M1", "v9", 22, 200_000, False),
+        ("M1", "T", 23, 20_000, False),
+    ]
+    txns = [
+        Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
+        for i, (s, d, t, a, c) in enumerate(rows)
+    ]
+    ledger = Ledger.build(ledger_arrays(txns))
+    sources = [TaintSource("M1", 900_000, from_micros(T0 + 10 * SECOND), victim="RPT-1", payer="v1")]
+    known = KnownAccounts.of(ledger, victims={"v9"})
+    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, known=known)
+    assert [t.account for t in listed.targets] == ["M3", "M1"]
+    assert listed.left_out == {"victim_account": 1, "below_minimum": 1, "bona_fide": 1}
+    assert listed.targets[0].victim_share == 1.0
+
+
+def test_deadlines_already_past_are_marked_overdue() -> None:
+    ledger, sources = _campaign()
+    result = trace(ledger, sources)
+    late = freeze_list(result, ledger, report_time=REPORT_TIME, now=REPORT_TIME + timedelta(hours=2))
+    assert all(t.stop_payment_overdue and not t.freeze_overdue for t in late.targets)
+    on_time = freeze_list(result, ledger, report_time=REPORT_TIME)
+    assert not any(t.stop_payment_overdue or t.freeze_overdue for t in on_time.targets)
 
 
 def test_rules_change_the_deadlines_and_drop_small_holdings() -> None:
     ledger, sources = _campaign()
-    rules = FreezeRules(stop_payment_within=timedelta(minutes=10), min_held_minor=4500)
-    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, rules=rules)
+    rules = FreezeRules(stop_payment_within=timedelta(minutes=10), min_held_minor=450_000)
+    listed = freeze_list(trace(ledger, sources, limits=FIFO), ledger, report_time=REPORT_TIME, rules=rules)
     assert [t.account for t in listed.targets] == ["M1"]
     assert listed.targets[0].stop_payment_due == REPORT_TIME + timedelta(minutes=10)
-
-
-def test_stop_payment_tasks_go_to_the_banks_desks() -> None:
-    ledger, sources = _campaign()
-    listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, bank_of=_bank)
-    tasks = listed.stop_payment_tasks("CAMP-7", campaign_id="CAMP-7")
-    assert [(t.id, t.unit, t.kind) for t in tasks] == [
-        ("SP-CAMP-7-0001", "BANK-unknown", TaskKind.STOP_PAYMENT),
-        ("SP-CAMP-7-0002", "BANK-ICBC", TaskKind.STOP_PAYMENT),
-    ]
-    assert tasks[0].amount == Money(amount_minor=5000)
-    assert tasks[0].detail["shares"] == {"RPT-2": 4000, "RPT-1": 1000}
-    assert tasks[0].due_at == REPORT_TIME + timedelta(minutes=30)
 
 
 @given(

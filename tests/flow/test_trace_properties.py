@@ -24,7 +24,7 @@ class Case:
 
     txns: list[Txn]
     seeds: list[Seed]
-    proportional: bool
+    policy: AttributionPolicy
     max_hops: int
     horizon: int
     scan_start: int
@@ -61,7 +61,7 @@ def cases(draw: st.DrawFn) -> Case:
     return Case(
         txns=txns,
         seeds=seeds,
-        proportional=draw(st.booleans()),
+        policy=draw(st.sampled_from(list(AttributionPolicy))),
         max_hops=draw(st.integers(1, 6)),
         horizon=START + draw(st.integers(0, 14)) * SECOND,
         scan_start=first_seed - draw(st.integers(0, 14)) * SECOND,
@@ -69,7 +69,7 @@ def cases(draw: st.DrawFn) -> Case:
 
 
 def _fast(ledger: Ledger, case: Case) -> TraceResult:
-    from fanzha.flow.trace import _result
+    from fanzha.flow.trace import _KERNEL_POLICY, _result
 
     positions = seed_positions(ledger, case.seeds)
     state, edges, holdings = kernel.trace_kernel(
@@ -79,13 +79,12 @@ def _fast(ledger: Ledger, case: Case) -> TraceResult:
         positions,
         np.array([s.amount for s in case.seeds], dtype=np.int64),
         np.arange(len(case.seeds), dtype=np.int64),
-        kernel.PROPORTIONAL if case.proportional else kernel.FIFO,
+        _KERNEL_POLICY[case.policy],
         case.max_hops,
         case.horizon,
         case.scan_start,
     )
-    policy = AttributionPolicy.PROPORTIONAL if case.proportional else AttributionPolicy.FIFO
-    return _result([], positions, (), case.horizon, policy, state, edges, holdings)
+    return _result([], positions, (), case.horizon, case.policy, state, edges, holdings)
 
 
 def _expected(case: Case) -> dict[str, object]:
@@ -93,7 +92,7 @@ def _expected(case: Case) -> dict[str, object]:
         reference_trace(
             case.txns,
             case.seeds,
-            proportional=case.proportional,
+            policy=case.policy.value,
             max_hops=case.max_hops,
             horizon=case.horizon,
             scan_start=case.scan_start,

@@ -19,6 +19,7 @@ from numba.typed import Dict
 
 FIFO = 0
 PROPORTIONAL = 1
+LIFO = 2
 
 ACC, HOP, FIRST, RECEIVED, PASSED, UNFOLLOWED, CASHED, ACTIVE = 0, 1, 2, 3, 4, 5, 6, 7
 CUR_IN, CUR_OUT, HEAD, TAIL, TAINTED, PENDING, CLEAN, SEEN = 8, 9, 10, 11, 12, 13, 14, 15
@@ -250,6 +251,10 @@ def trace_kernel(
                         tail = state[slot, TAIL]
                         if tail >= 0 and lots[tail, _LOT_SOURCE] == source:
                             target = tail
+                    elif policy == LIFO:
+                        head = state[slot, HEAD]
+                        if head >= 0 and lots[head, _LOT_SOURCE] == source:
+                            target = head
                     else:
                         index = state[slot, HEAD]
                         while index >= 0:
@@ -264,17 +269,23 @@ def trace_kernel(
                         lots = _grow(lots)
                     lots[n_lots, _LOT_SOURCE] = source
                     lots[n_lots, _LOT_AMOUNT] = value
-                    lots[n_lots, _LOT_NEXT] = -1
-                    if state[slot, TAIL] >= 0:
-                        lots[state[slot, TAIL], _LOT_NEXT] = n_lots
-                    else:
+                    if policy == LIFO:
+                        lots[n_lots, _LOT_NEXT] = state[slot, HEAD]
+                        if state[slot, HEAD] < 0:
+                            state[slot, TAIL] = n_lots
                         state[slot, HEAD] = n_lots
-                    state[slot, TAIL] = n_lots
+                    else:
+                        lots[n_lots, _LOT_NEXT] = -1
+                        if state[slot, TAIL] >= 0:
+                            lots[state[slot, TAIL], _LOT_NEXT] = n_lots
+                        else:
+                            state[slot, HEAD] = n_lots
+                        state[slot, TAIL] = n_lots
                     n_lots += 1
                 n_parts = 0
             else:
                 state[slot, CUR_OUT] += 1
-                if policy == FIFO:
+                if policy in (FIFO, LIFO):
                     remaining = amount
                     while remaining > 0 and state[slot, HEAD] >= 0:
                         head = state[slot, HEAD]

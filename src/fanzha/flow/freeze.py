@@ -1,33 +1,87 @@
 """Freeze lists (止付冻结清单): the accounts still holding victim money, ranked, grouped by bank, with deadlines.
 
-The "30247" practice: a stop payment (紧急止付) within 30 minutes of the report, lasting 48 hours; a freeze (冻结)
-within 24 hours, for a fixed period (six months for deposits, renewable). Every target carries each victim's share
-of what it holds, which is also the key for returning frozen money pro rata (按比例返还).
+The "30247" practice (:mod:`fanzha.model.practice`): a stop payment (紧急止付) within 30 minutes of the report,
+lasting 48 hours; a freeze (冻结) within 24 hours, for six calendar months (renewable). Every target carries each
+victim's share of what it holds, which is also the key for returning frozen money pro rata (按比例返还).
+
+What a bank desk is asked to stop is what an account *holds* at the trace's horizon (normally the report time:
+where the money is when the desk acts). Left out, each counted by reason in :attr:`FreezeList.left_out`:
+
+- ``victim_account``: the victims' own accounts, and every account of a known victim (money that flowed back to a
+  victim, or a victim of another case);
+- ``below_minimum``: accounts holding less than the centre's minimum (default ¥500): not worth a bank's call;
+- ``bona_fide``: accounts past the first hop little of whose inflow since the look-back came from suspect senders
+  (accounts the trace reached, known victims, accounts victims reported paying): a shop, a landlord, a friend a
+  mule paid (善意第三人), not the pass-through of a mule.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Collection
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from enum import StrEnum
 
-from fanzha.flow.ledger import Ledger
+import numpy as np
+
+from fanzha.flow.ledger import Int64Array, Ledger
 from fanzha.flow.trace import TaintSource, TraceResult, from_micros
-from fanzha.model import Identifier, IdentifierKind, Money, Task, TaskKind
+from fanzha.model import Money
+from fanzha.model.practice import (
+    FREEZE_WITHIN,
+    PRACTICE_TIMEZONE,
+    STOP_PAYMENT_TERM,
+    STOP_PAYMENT_WITHIN,
+    freeze_term_end,
+)
 
 UNKNOWN_BANK = "unknown"
 
 
+DEFAULT_MIN_HELD_MINOR = 50_000
+"""¥500: below it a freeze target is not worth a bank desk's call."""
+DEFAULT_MIN_VICTIM_SHARE = 0.5
+"""Past the first hop, an account less than half of whose inflow since the look-back came from traced accounts or
+known victims is taken to be a bona fide recipient (善意第三人), not a mule."""
+
+
 @dataclass(frozen=True)
 class FreezeRules:
-    """Deadlines of the stop-payment and freeze practice (configurable per centre)."""
+    """The stop-payment and freeze practice and what a freeze list leaves out (configurable per centre)."""
 
-    stop_payment_within: timedelta = timedelta(minutes=30)
-    stop_payment_validity: timedelta = timedelta(hours=48)
-    freeze_within: timedelta = timedelta(hours=24)
-    freeze_period: timedelta = timedelta(days=180)
-    min_held_minor: int = 1
+    stop_payment_within: timedelta = STOP_PAYMENT_WITHIN
+    stop_payment_validity: timedelta = STOP_PAYMENT_TERM
+    freeze_within: timedelta = FREEZE_WITHIN
+    timezone: str = PRACTICE_TIMEZONE
+    min_held_minor: int = DEFAULT_MIN_HELD_MINOR
+    min_victim_share: float = DEFAULT_MIN_VICTIM_SHARE
+    balance_lookback: timedelta = timedelta(days=30)
+
+
+@dataclass(frozen=True, eq=False)
+class KnownAccounts:
+    """What the case store knows of accounts: the victims' own (never listed) and, as sorted ledger ids, the
+    suspect senders (victims and the accounts they reported paying) that mark a mule's inflow."""
+
+    victims: frozenset[str] = frozenset()
+    suspect_ids: Int64Array = field(default_factory=lambda: np.empty(0, np.int64))
+
+    @classmethod
+    def of(
+        cls, ledger: Ledger, victims: Collection[str] = frozenset(), payees: Collection[str] = frozenset()
+    ) -> KnownAccounts:
+        """Resolve account names against ``ledger`` once, for many freeze lists. Cost O((v + p) log a)."""
+        ids = {ledger.account_index(name) for name in (*victims, *payees)} - {-1}
+        return cls(frozenset(victims), np.array(sorted(ids), np.int64))
+
+
+class LeftOut(StrEnum):
+    """Why an account holding victim money is not on the freeze list."""
+
+    VICTIM_ACCOUNT = "victim_account"
+    BELOW_MINIMUM = "below_minimum"
+    BONA_FIDE = "bona_fide"
 
 
 @dataclass(frozen=True)
@@ -59,6 +113,12 @@ class FreezeTarget:
     stop_payment_expires: datetime
     freeze_due: datetime
     freeze_until: datetime
+    victim_share: float = 1.0
+    """Share of what the account received since the look-back that came from traced accounts or known victims
+    (1.0 at hop 1)."""
+    stop_payment_overdue: bool = False
+    """The 30-minute deadline had passed when the list was made: stop at once, the time is not a target."""
+    freeze_overdue: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,6 +140,10 @@ class FreezeList:
     cash_outs: tuple[CashOut, ...]
     unmatched: tuple[TaintSource, ...]
     currency: str = "CNY"
+    as_of: datetime | None = None
+    """The horizon: what targets hold is what they held at this time."""
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Accounts holding victim money that the list leaves out, per :class:`LeftOut` reason."""
 
     @property
     def total_held_minor(self) -> int:
@@ -93,65 +157,53 @@ class FreezeList:
             groups[target.bank].append(target)
         return dict(sorted(groups.items(), key=lambda item: -sum(t.held.amount_minor for t in item[1])))
 
-    def stop_payment_tasks(
-        self,
-        key: str,
-        unit_of_bank: Callable[[str], str] = lambda bank: f"BANK-{bank}",
-        *,
-        report_id: str | None = None,
-        campaign_id: str | None = None,
-    ) -> list[Task]:
-        """One stop-payment task (紧急止付) per target for the ops room, due at the stop-payment deadline.
-
-        ``key`` makes the task IDs (``SP-<key>-0001``…); ``unit_of_bank`` names the bank's liaison desk.
-        """
-        return [
-            Task(
-                id=f"SP-{key}-{target.rank:04d}",
-                kind=TaskKind.STOP_PAYMENT,
-                unit=unit_of_bank(target.bank),
-                created_at=self.report_time,
-                due_at=target.stop_payment_due,
-                report_id=report_id,
-                campaign_id=campaign_id,
-                target=Identifier(kind=IdentifierKind.BANK_ACCOUNT, value=target.account),
-                amount=target.held,
-                detail={
-                    "hop": target.hop,
-                    "shares": {share.victim: share.amount_minor for share in target.shares},
-                    "stop_payment_expires": target.stop_payment_expires.isoformat(),
-                    "freeze_due": target.freeze_due.isoformat(),
-                    "freeze_until": target.freeze_until.isoformat(),
-                },
-            )
-            for target in self.targets
-        ]
-
 
 def freeze_list(
     result: TraceResult,
     ledger: Ledger,
     *,
     report_time: datetime,
+    now: datetime | None = None,
     rules: FreezeRules = FreezeRules(),
     bank_of: Callable[[str], str | None] | None = None,
     currency: str = "CNY",
+    known: KnownAccounts | None = None,
 ) -> FreezeList:
     """The freeze list of a trace (one victim or a whole campaign traced together).
 
     ``bank_of`` names an account's bank (e.g. from its card BIN); accounts it cannot place go under
-    ``"unknown"``. Victim shares add up the sources of one victim (:attr:`TaintSource.victim`). Cost
-    O(a log a + h) for a traced accounts and h holdings.
+    ``"unknown"``. Victim shares add up the sources of one victim (:attr:`TaintSource.victim`).
+    ``known`` holds the case store's known victims' accounts (left out, with the sources' own payers) and the
+    suspect senders for weighing an account's inflow (see the module docstring); ``now`` (default
+    ``report_time``) marks deadlines already past as overdue. Cost O(a log a + h) for a
+    traced accounts and h holdings, plus one inflow sum per account past the first hop that would be listed.
     """
     victims_of_row: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, source, amount in result.holdings.tolist():
         victims_of_row[row][result.sources[source].victim] += amount
-    rows = [row for row in range(len(result)) if int(result.held[row]) >= rules.min_held_minor]
-    rows.sort(key=lambda row: (-int(result.held[row]), int(result.hop[row]), int(result.account[row])))
+    known = known or KnownAccounts.of(ledger)
+    payers = {s.payer for s in result.sources if s.payer}
+    own = known.victims | payers
+    payer_ids = np.array([ledger.account_index(name) for name in payers], np.int64)
+    suspects = np.union1d(np.union1d(known.suspect_ids, result.account), payer_ids[payer_ids >= 0])
+    left_out: dict[str, int] = defaultdict(int)
+    listed: list[tuple[int, float]] = []
+    for row in range(len(result)):
+        if int(result.held[row]) <= 0:
+            continue
+        reason, share = _left_out(result, ledger, row, own, suspects, rules)
+        if reason is None:
+            listed.append((row, share))
+        else:
+            left_out[reason.value] += 1
+    listed.sort(
+        key=lambda item: (-int(result.held[item[0]]), int(result.hop[item[0]]), int(result.account[item[0]]))
+    )
     stop_due = report_time + rules.stop_payment_within
     freeze_due = report_time + rules.freeze_within
+    acting = now or report_time
     targets = []
-    for rank, row in enumerate(rows, start=1):
+    for rank, (row, share) in enumerate(listed, start=1):
         name = ledger.account_name(int(result.account[row]))
         held = int(result.held[row])
         shares = sorted(victims_of_row[row].items(), key=lambda item: (-item[1], item[0]))
@@ -168,7 +220,10 @@ def freeze_list(
                 stop_payment_due=stop_due,
                 stop_payment_expires=stop_due + rules.stop_payment_validity,
                 freeze_due=freeze_due,
-                freeze_until=freeze_due + rules.freeze_period,
+                freeze_until=freeze_term_end(freeze_due, rules.timezone),
+                victim_share=share,
+                stop_payment_overdue=acting > stop_due,
+                freeze_overdue=acting > freeze_due,
             )
         )
     cash_outs = [
@@ -188,7 +243,38 @@ def freeze_list(
         cash_outs=tuple(cash_outs),
         unmatched=tuple(result.sources[index] for index in result.unmatched),
         currency=currency,
+        as_of=from_micros(result.horizon) if result.horizon else None,
+        left_out=dict(left_out),
     )
+
+
+def _left_out(
+    result: TraceResult, ledger: Ledger, row: int, own: Collection[str], known: Int64Array, rules: FreezeRules
+) -> tuple[LeftOut | None, float]:
+    """Why the account of ``row`` stays off the list (or ``None``), and its suspect share of inflow.
+
+    The suspect share is the part of what the account received since the look-back that came from accounts
+    this trace reached or from known victims: a mule lives on such money, a bona fide recipient on its own
+    salary, sales and friends.
+    """
+    account = int(result.account[row])
+    if ledger.account_name(account) in own:
+        return LeftOut.VICTIM_ACCOUNT, 0.0
+    if int(result.held[row]) < rules.min_held_minor:
+        return LeftOut.BELOW_MINIMUM, 0.0
+    if int(result.hop[row]) <= 1:
+        return None, 1.0
+    lookback = int(rules.balance_lookback / timedelta(microseconds=1))
+    senders, amounts = ledger.incoming(account, int(result.first_time[row]) - lookback, result.horizon)
+    total = int(amounts.sum())
+    if total <= 0:
+        return None, 1.0
+    slots = np.minimum(np.searchsorted(known, senders), len(known) - 1)
+    suspect = int(amounts[known[slots] == senders].sum()) if len(known) else 0
+    share = suspect / total
+    if share < rules.min_victim_share:
+        return LeftOut.BONA_FIDE, share
+    return None, share
 
 
 def pro_rata_return(target: FreezeTarget, frozen_minor: int) -> dict[str, int]:

@@ -52,6 +52,8 @@ class AttributionPolicy(StrEnum):
     """先进先出: first money in is first money out."""
     PROPORTIONAL = "proportional"
     """按比例 (haircut): each transfer takes the same share of every victim's money and of the account's own."""
+    LIFO = "lifo"
+    """后进先出: last money in is first money out, as a mule forwards what just arrived."""
 
 
 @dataclass(frozen=True)
@@ -61,7 +63,9 @@ class TraceLimits:
     max_hops: int = 6
     window: timedelta = timedelta(hours=72)
     balance_lookback: timedelta = timedelta(days=30)
-    policy: AttributionPolicy = AttributionPolicy.FIFO
+    policy: AttributionPolicy = AttributionPolicy.LIFO
+    """LIFO by default: a mule forwards what just arrived, so the last money in is what moved on and older money
+    (its own, or earlier victims') is what stays; measured on the simulator's truth, ``fanzha eval trace``."""
 
 
 @dataclass(frozen=True)
@@ -209,6 +213,13 @@ def _locate(ledger: Ledger, source: TaintSource, tolerance: timedelta) -> int:
     )  # fmt: skip
 
 
+_KERNEL_POLICY = {
+    AttributionPolicy.FIFO: kernel.FIFO,
+    AttributionPolicy.PROPORTIONAL: kernel.PROPORTIONAL,
+    AttributionPolicy.LIFO: kernel.LIFO,
+}
+
+
 def trace(
     ledger: Ledger,
     sources: Sequence[TaintSource],
@@ -250,7 +261,7 @@ def trace(
         positions[matched],
         amounts[matched],
         matched.astype(np.int64),
-        kernel.FIFO if limits.policy == AttributionPolicy.FIFO else kernel.PROPORTIONAL,
+        _KERNEL_POLICY[limits.policy],
         limits.max_hops,
         horizon,
         scan_start,

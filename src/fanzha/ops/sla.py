@@ -15,6 +15,13 @@ from types import MappingProxyType
 from typing import Any
 
 from fanzha.model import TaskKind
+from fanzha.model.practice import (
+    FREEZE_TERM_MONTHS,
+    FREEZE_WITHIN,
+    STOP_PAYMENT_RENEWALS,
+    STOP_PAYMENT_TERM,
+    STOP_PAYMENT_WITHIN,
+)
 from fanzha.ops.clock import require_aware
 from fanzha.ops.errors import InvalidOperationError
 from fanzha.ops.workdays import DEFAULT_TIMEZONE, WorkingCalendar
@@ -65,8 +72,8 @@ class HoldTerm:
 
 DEFAULT_SLAS: Mapping[TaskKind, Sla] = MappingProxyType(
     {
-        TaskKind.STOP_PAYMENT: Sla(duration=timedelta(minutes=30)),
-        TaskKind.FREEZE: Sla(duration=timedelta(hours=24)),
+        TaskKind.STOP_PAYMENT: Sla(duration=STOP_PAYMENT_WITHIN),
+        TaskKind.FREEZE: Sla(duration=FREEZE_WITHIN),
         TaskKind.BLOCK_NUMBER: Sla(duration=timedelta(hours=24)),
         TaskKind.TAKEDOWN_URL: Sla(duration=timedelta(hours=24)),
         TaskKind.WARN_VICTIM: Sla(duration=timedelta(hours=2)),
@@ -91,11 +98,11 @@ DEFAULT_ESCALATION_EVERY: Mapping[TaskKind, timedelta] = MappingProxyType(
 
 DEFAULT_HOLD_TERMS: Mapping[TaskKind, HoldTerm] = MappingProxyType(
     {
-        TaskKind.STOP_PAYMENT: HoldTerm(duration=timedelta(hours=48), max_renewals=2),
-        TaskKind.FREEZE: HoldTerm(months=6),
+        TaskKind.STOP_PAYMENT: HoldTerm(duration=STOP_PAYMENT_TERM, max_renewals=STOP_PAYMENT_RENEWALS),
+        TaskKind.FREEZE: HoldTerm(months=FREEZE_TERM_MONTHS),
     }
 )
-"""Terms of the holds that a done stop-payment or freeze puts on an account."""
+"""Terms of the holds that a done stop-payment or freeze puts on an account (:mod:`fanzha.model.practice`)."""
 
 DEFAULT_EXPIRY_NOTICE: Mapping[TaskKind, timedelta] = MappingProxyType(
     {TaskKind.STOP_PAYMENT: timedelta(hours=6), TaskKind.FREEZE: timedelta(days=15)}

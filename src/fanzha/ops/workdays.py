@@ -7,12 +7,12 @@ days off unless listed as make-up working days (调休); holidays are passed in,
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from functools import cached_property
 from zoneinfo import ZoneInfo
 
+from fanzha.model.practice import add_calendar_months
 from fanzha.ops.clock import require_aware
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
@@ -62,8 +62,4 @@ class WorkingCalendar:
 
     def add_months(self, start: datetime, months: int) -> datetime:
         """The same local time ``months`` calendar months later (31 Aug + 6 months → 28/29 Feb), as UTC."""
-        local = require_aware(start).astimezone(self.zone)
-        index = local.month - 1 + months
-        year, month = local.year + index // 12, index % 12 + 1
-        day = min(local.day, calendar.monthrange(year, month)[1])
-        return local.replace(year=year, month=month, day=day).astimezone(UTC)
+        return add_calendar_months(require_aware(start), months, self.timezone)

@@ -6,6 +6,7 @@ a task the caller may not read answers 404 whatever it holds, one it may read bu
 
 from __future__ import annotations
 
+import contextlib
 import uuid
 from collections.abc import Callable
 from datetime import datetime
@@ -46,8 +47,10 @@ from fanzha.ops import (
     renew_hold,
     transition,
 )
+from fanzha.ops.stop_payments import follow_up
 from fanzha.store.cases import CaseStore
 from fanzha.store.cases.ops import (
+    DuplicateOpsRecordError,
     OpsRecordNotFoundError,
     add_task,
     change_task,
@@ -375,15 +378,23 @@ def move(
     policy: PolicyDep,
 ) -> TaskOut:  # fmt: skip
     """Move a task: accept (签收), start, complete with a result, reject with a reason (退回), redispatch, close
-    (结). Illegal moves answer 409, moves your role or unit may not make 403."""
+    (结). Illegal moves answer 409, moves your role or unit may not make 403. A stop payment of a traced report
+    completed with money stopped brings its freeze task; a freeze completed with money frozen brings the return
+    task, its money split between the victims pro rata."""
     now, action = clock.now(), TaskAction(body.action)
     result = _result(body.result)
-    return _apply(
+    moved = _apply(
         store, tree, actor, task_id, now,
         lambda record: transition(
             tree, record, action, actor, now, policy=policy, to_unit=body.to_unit, result=result, note=body.note
         ),
     )  # fmt: skip
+    if action is TaskAction.COMPLETE:
+        next_task = follow_up(get_task(store, task_id), now, policy)
+        if next_task is not None:
+            with contextlib.suppress(DuplicateOpsRecordError):
+                add_task(store, next_task)
+    return moved
 
 
 @router.post("/{task_id}/dispatch", response_model=TaskOut, responses={**NOT_FOUND, **CONFLICT})

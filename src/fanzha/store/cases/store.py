@@ -336,6 +336,26 @@ class CaseStore:
             tips=int(tips), first_reported=first, last_reported=last,
         )  # fmt: skip
 
+    def payment_accounts(self) -> tuple[set[str], set[str]]:
+        """Accounts of known victims (their stated accounts and the payers of their payments) and the accounts
+        they paid into: what a freeze list leaves out and what marks a mule's inflow. No personal data is
+        returned beyond account numbers, which the flow store holds anyway; nothing is audited.
+
+        Cost: one pass over the payments and the reports' victim accounts.
+        """
+        with Session(self.engine) as session:
+            payers = set(session.scalars(select(PAYMENTS.c.from_account).distinct()))
+            stated = session.scalars(
+                select(ReportRow.victim_account).where(ReportRow.victim_account.is_not(None)).distinct()
+            )
+            payees = set(session.scalars(select(PAYMENTS.c.to_account).distinct()))
+        return payers | {account for account in stated if account}, payees
+
+    def payment_count(self) -> int:
+        """How many victim payments are stored (a cheap version stamp for caches of :meth:`payment_accounts`)."""
+        with Session(self.engine) as session:
+            return int(session.scalar(select(func.count()).select_from(PAYMENTS)) or 0)
+
     def identifier_reports(self, kind: IdentifierKind | str, value: str) -> list[IdentifierLink]:
         """Every mention linking a report to this identifier (涉案要素关联), oldest report first; ``value`` is
         normalised first, so a phone or card may be given as written."""
