@@ -80,3 +80,27 @@ def test_the_ledger_is_reused_and_new_days_are_appended(home: Path) -> None:
     grown = open_ledger(store)
     assert len(grown) == store.stats().rows
     assert len(grown.delta) > 0
+
+
+def test_create_tasks_sends_the_list_to_the_bank_desks_once(home: Path, tiny_scenario: Path) -> None:
+    from fanzha.store.cases.ops import list_tasks
+
+    lines = (tiny_scenario / "reports.jsonl").read_text("utf-8").splitlines()[:40]
+    cases = [r for r in map(Report.model_validate_json, lines) if r.payments]
+    runner = CliRunner()
+    for case in cases:
+        first = runner.invoke(app, ["trace", "--report", case.id, "--create-tasks"], env={"COLUMNS": "200"})
+        assert first.exit_code == 0, first.output
+        if "0 new" not in first.output:
+            break
+    else:
+        pytest.skip("no case of the first 40 holds money at report time")
+    assert "紧急止付" in first.output
+    again = runner.invoke(app, ["trace", "--report", case.id, "--create-tasks"], env={"COLUMNS": "200"})
+    assert "0 new" in again.output
+    with CaseStore(get_settings().case_store_url) as store:
+        tasks = [r for r in list_tasks(store) if r.task.report_id == case.id]
+    assert tasks
+    assert all(r.task.unit.startswith("BANK-") and r.task.id.startswith(f"SP-{case.id}-") for r in tasks)
+    assert CliRunner().invoke(app, ["trace", "--account", "1", "--amount", "1", "--time", "2026-09-01T00:00:00",
+                                    "--create-tasks"]).exit_code != 0  # fmt: skip

@@ -14,11 +14,13 @@ import typer
 from rich.table import Table
 from rich.tree import Tree
 
+from fanzha.api.routes.trace import issue_stop_payments
 from fanzha.cli.app import app, console, err_console
 from fanzha.config import get_settings
 from fanzha.flow import (
     AttributionPolicy,
     FreezeList,
+    FreezeRules,
     Ledger,
     TaintSource,
     TraceLimits,
@@ -27,7 +29,12 @@ from fanzha.flow import (
     sources_from_payments,
     trace,
 )
+from fanzha.flow.freeze import KnownAccounts
 from fanzha.flow.stored import open_ledger
+from fanzha.model import Report, utcnow
+from fanzha.ops import Actor, Role, SlaPolicy
+from fanzha.store.cases import CaseStore, ReportNotFoundError, upgrade
+from fanzha.store.cases.ops import load_tree
 from fanzha.store.flows import FlowStore
 from fanzha.text import bank_code_of_account
 
@@ -51,9 +58,7 @@ def _parse_amount(text: str) -> int:
     return int(minor)
 
 
-def _sources_of_report(report_id: str) -> tuple[list[TaintSource], datetime]:
-    from fanzha.store.cases import CaseStore, ReportNotFoundError
-
+def _report(report_id: str) -> Report:
     with CaseStore(get_settings().case_store_url) as cases:
         try:
             report = cases.get_report(report_id, actor=f"cli:{getpass.getuser()}")
@@ -63,7 +68,32 @@ def _sources_of_report(report_id: str) -> tuple[list[TaintSource], datetime]:
     if not report.payments:
         err_console.print(f"[yellow]report {report_id} records no payment: nothing to trace[/yellow]")
         raise typer.Exit(1)
-    return sources_from_payments(report.payments, report.id), report.received_at
+    return report
+
+
+def _known_accounts(ledger: Ledger) -> KnownAccounts:
+    url = get_settings().case_store_url
+    upgrade(url)
+    with CaseStore(url) as cases:
+        return KnownAccounts.of(ledger, *cases.payment_accounts())
+
+
+def _create_tasks(report: Report, listed: FreezeList) -> None:
+    """Send the freeze list to the bank desks as stop-payment tasks, issued by the report's own unit."""
+    with CaseStore(get_settings().case_store_url) as cases:
+        tree = load_tree(cases)
+        actor = Actor.of(f"cli:{getpass.getuser()}", report.reporter_unit, Role.ANALYST)
+        created, updated = issue_stop_payments(cases, tree, actor, listed, report.id, utcnow(), SlaPolicy())
+    table = Table(title=f"stop-payment tasks (紧急止付): {len(created)} new, {len(updated)} updated")
+    for column in ("task", "bank desk", "accounts", "amount", "due"):
+        table.add_column(column, justify="right" if column in ("accounts", "amount") else "left")
+    for record in (*created, *updated):
+        task = record.task
+        amount = task.amount.amount_minor if task.amount else 0
+        table.add_row(
+            task.id, task.unit, str(len(task.detail["accounts"])), _yuan(amount), _local(task.due_at)
+        )
+    console.print(table)
 
 
 @app.command("trace")
@@ -74,31 +104,57 @@ def trace_money(
     time: Annotated[
         str | None, typer.Option(help="time of the payment, ISO 8601 (local time if no offset)")
     ] = None,
-    as_of: Annotated[str | None, typer.Option(help="query time (default: the end of the window)")] = None,
-    policy: Annotated[AttributionPolicy, typer.Option(help="fifo or proportional")] = AttributionPolicy.FIFO,
+    as_of: Annotated[
+        str | None, typer.Option(help="where the money is at this time (default: the report's time, or now)")
+    ] = None,
+    where_it_went: Annotated[
+        bool, typer.Option("--where-it-went", help="follow the money to the end of the window instead")
+    ] = False,
+    policy: Annotated[
+        AttributionPolicy, typer.Option(help="lifo, fifo or proportional")
+    ] = AttributionPolicy.LIFO,
     max_hops: Annotated[int, typer.Option(help="transfers followed from the victim's payment")] = 6,
     window_hours: Annotated[float, typer.Option(help="hours followed after the last payment")] = 72.0,
+    min_held: Annotated[
+        float | None,
+        typer.Option(help="smallest holding listed, yuan (default: FANZHA_FREEZE_MIN_HELD_YUAN)"),
+    ] = None,
+    create_tasks: Annotated[
+        bool, typer.Option("--create-tasks", help="send the list to the bank desks as stop-payment tasks")
+    ] = False,
     top: Annotated[int, typer.Option(help="freeze-list rows shown")] = 50,
     depth: Annotated[int, typer.Option(help="levels of the flow tree shown")] = 6,
 ) -> None:
     """Trace a victim's money hop by hop and print the freeze list and the flow (资金穿透 / 止付冻结清单)."""
+    now = utcnow()
+    case: Report | None = None
     if report is not None:
-        sources, report_time = _sources_of_report(report)
+        case = _report(report)
+        sources, report_time = sources_from_payments(case.payments, case.id), case.received_at
     elif account and amount and time:
-        report_time = datetime.now(UTC)
+        report_time = now
         sources = [TaintSource(account.strip(), _parse_amount(amount), _parse_time(time), victim="manual")]
     else:
         raise typer.BadParameter("give --report, or --account with --amount and --time")
+    if create_tasks and case is None:
+        raise typer.BadParameter("--create-tasks needs --report: tasks belong to a report")
     store = FlowStore.from_settings()
     if not store.files():
         err_console.print(f"[red]the flow store at {store.path} holds no transactions[/red]")
         raise typer.Exit(1)
     ledger = open_ledger(store)
     limits = TraceLimits(max_hops=max_hops, window=timedelta(hours=window_hours), policy=policy)
-    result = trace(ledger, sources, as_of=_parse_time(as_of) if as_of else None, limits=limits)
-    listed = freeze_list(result, ledger, report_time=report_time, bank_of=bank_code_of_account)
+    horizon = None if where_it_went else _parse_time(as_of) if as_of else report_time
+    result = trace(ledger, sources, as_of=horizon, limits=limits)
+    minimum = get_settings().freeze_min_held_yuan if min_held is None else min_held
+    listed = freeze_list(
+        result, ledger, report_time=report_time, now=now, rules=FreezeRules(min_held_minor=round(minimum * 100)),
+        bank_of=bank_code_of_account, known=_known_accounts(ledger),
+    )  # fmt: skip
     _print_freeze_list(listed, top)
     console.print(_flow_tree(result, ledger, depth))
+    if create_tasks and case is not None:
+        _create_tasks(case, listed)
 
 
 def _yuan(minor: int) -> str:
@@ -109,14 +165,26 @@ def _local(moment: datetime) -> str:
     return moment.astimezone(ZoneInfo(get_settings().timezone)).strftime("%m-%d %H:%M")
 
 
+def _deadline(due: datetime, overdue: bool) -> str:
+    return "[red]overdue: at once[/red]" if overdue else _local(due)
+
+
+LEFT_OUT_WORDS = {
+    "victim_account": "victims' own accounts",
+    "below_minimum": "holding under the minimum",
+    "bona_fide": "bona fide recipients (善意第三人)",
+}
+
+
 def _print_freeze_list(listed: FreezeList, top: int) -> None:
     for source in listed.unmatched:
         err_console.print(
             f"[yellow]payment of {_yuan(source.amount_minor)} to {source.account} at {_local(source.time)} "
             "is not in the bank records[/yellow]"
         )
-    table = Table(title=f"freeze list (止付冻结清单): {_yuan(listed.total_held_minor)} still held")
-    for column in ("#", "bank", "account", "hop", "held", "victims", "tainted since", "stop by", "lapses"):
+    held_at = f" at {_local(listed.as_of)}" if listed.as_of else ""
+    table = Table(title=f"freeze list (止付冻结清单): {_yuan(listed.total_held_minor)} held{held_at}")
+    for column in ("#", "bank", "account", "hop", "held", "victims", "tainted since", "stop by", "freeze by"):
         table.add_column(column, justify="right" if column in ("#", "hop", "held") else "left")
     for target in listed.targets[:top]:
         victims = ", ".join(f"{share.victim} {share.fraction:.0%}" for share in target.shares[:3])
@@ -124,10 +192,18 @@ def _print_freeze_list(listed: FreezeList, top: int) -> None:
             victims += f" +{len(target.shares) - 3}"
         table.add_row(
             str(target.rank), target.bank, target.account, str(target.hop), _yuan(target.held.amount_minor),
-            victims, _local(target.first_tainted), _local(target.stop_payment_due),
-            _local(target.stop_payment_expires),
+            victims, _local(target.first_tainted),
+            _deadline(target.stop_payment_due, target.stop_payment_overdue),
+            _deadline(target.freeze_due, target.freeze_overdue),
         )  # fmt: skip
     console.print(table)
+    if listed.left_out:
+        console.print(
+            "left out (未列入): "
+            + ", ".join(
+                f"{LEFT_OUT_WORDS.get(reason, reason)} {n:,}" for reason, n in sorted(listed.left_out.items())
+            )
+        )
     if len(listed.targets) > top:
         console.print(f"… and {len(listed.targets) - top} more accounts")
     cashed = sum(cash_out.amount_minor for cash_out in listed.cash_outs)

@@ -41,9 +41,10 @@ UNKNOWN_BANK = "unknown"
 
 DEFAULT_MIN_HELD_MINOR = 50_000
 """¥500: below it a freeze target is not worth a bank desk's call."""
-DEFAULT_MIN_VICTIM_SHARE = 0.5
-"""Past the first hop, an account less than half of whose inflow since the look-back came from traced accounts or
-known victims is taken to be a bona fide recipient (善意第三人), not a mule."""
+DEFAULT_MIN_VICTIM_SHARE = 0.1
+"""Past the first hop, an account less than a tenth of whose inflow since the look-back came from suspect senders
+is taken to be a bona fide recipient (善意第三人), not a mule (chosen on the small scenario, ``fanzha eval
+trace``: 0.1 keeps recall of freezable money at 0.97 with under 1 % of targets innocents)."""
 
 
 @dataclass(frozen=True)

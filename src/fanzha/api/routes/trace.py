@@ -35,8 +35,9 @@ from fanzha.flow import (
 from fanzha.flow.freeze import KnownAccounts
 from fanzha.flow.stored import open_ledger
 from fanzha.model import UtcDatetime, utcnow
-from fanzha.ops import Actor
+from fanzha.ops import Actor, SlaPolicy, UnitTree
 from fanzha.ops.stop_payments import bank_requests, plan_stop_payments, stop_payment_id
+from fanzha.ops.tasks import TaskRecord
 from fanzha.store.cases import CaseStore, ReportNotFoundError
 from fanzha.store.cases.ops import OpsRecordNotFoundError, add_task, get_task, update_task
 from fanzha.store.flows import FlowStore
@@ -178,23 +179,38 @@ async def trace_to_tasks(
     if body.report_id is None:
         raise HTTPException(422, "stop-payment tasks belong to a report: give report_id (field report_id)")
     listed = await _freeze_list(body, request, store, settings, actor)
-    requests = bank_requests(listed.targets, lambda bank: f"BANK-{bank}" if f"BANK-{bank}" in tree else None)
-    existing = {}
-    for item in requests:
-        task_id = stop_payment_id(body.report_id, item.bank)
-        with contextlib.suppress(OpsRecordNotFoundError):
-            existing[task_id] = get_task(store, task_id)
     now = clock.now()
-    created, updated = plan_stop_payments(
-        tree, actor, requests, report_id=body.report_id, report_time=listed.report_time, at=now,
-        policy=policy, existing=existing,
-    )  # fmt: skip
-    for record in created:
-        add_task(store, record)
-    for record in updated:
-        update_task(store, record, read_steps=len(record.history))
+    created, updated = issue_stop_payments(store, tree, actor, listed, body.report_id, now, policy)
     return TraceTasks(
         tasks=[task_out(record, now) for record in (*created, *updated)],
         created=len(created),
         updated=len(updated),
     )
+
+
+def issue_stop_payments(
+    store: CaseStore,
+    tree: UnitTree,
+    actor: Actor,
+    listed: FreezeList,
+    report_id: str,
+    at: datetime,
+    policy: SlaPolicy,
+) -> tuple[list[TaskRecord], list[TaskRecord]]:
+    """Store the stop-payment tasks of a report's freeze list, one per bank desk (``BANK-<code>``) the tree
+    knows: new ones dispatched, those still owed updated. Returns (created, updated)."""
+    requests = bank_requests(listed.targets, lambda bank: f"BANK-{bank}" if f"BANK-{bank}" in tree else None)
+    existing = {}
+    for item in requests:
+        task_id = stop_payment_id(report_id, item.bank)
+        with contextlib.suppress(OpsRecordNotFoundError):
+            existing[task_id] = get_task(store, task_id)
+    created, updated = plan_stop_payments(
+        tree, actor, requests, report_id=report_id, report_time=listed.report_time, at=at, policy=policy,
+        existing=existing,
+    )  # fmt: skip
+    for record in created:
+        add_task(store, record)
+    for record in updated:
+        update_task(store, record, read_steps=len(record.history))
+    return created, updated

@@ -1,0 +1,72 @@
+"""The blind evaluation set stays apart: well-formed, every span where it says, no near-duplicate of training."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from importlib import resources
+
+import pytest
+
+from fanzha.model import IdentifierKind
+from fanzha.model.taxonomy import fraud_taxonomy
+from fanzha.text.duplicates import grams, near_duplicates
+
+FILES = ("zh_hans.jsonl", "zh_hant.jsonl", "en.jsonl")
+ROLES = {"victim", "counterparty", "unknown"}
+NEW_KINDS = {"line", "telegram"}
+NEW_TYPES = {"sextortion", "phishing", "prize_lottery"}
+
+
+def _lines(name: str) -> list[dict[str, object]]:
+    text = resources.files("fanzha.text").joinpath(f"data/blind/{name}").read_text("utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="module")
+def blind() -> list[dict[str, object]]:
+    return [record for name in FILES for record in _lines(name)]
+
+
+def _texts(name: str) -> list[str]:
+    text = resources.files("fanzha.text").joinpath(f"data/{name}").read_text("utf-8")
+    return [json.loads(line)["text"] for line in text.splitlines() if line.strip()]
+
+
+def test_the_set_is_large_and_covers_every_script_voice_and_type(blind: list[dict[str, object]]) -> None:
+    assert len(blind) >= 1_000
+    assert len({r["id"] for r in blind}) == len(blind)
+    assert Counter(r["script"] for r in blind).keys() == {"zh-Hans", "zh-Hant", "en"}
+    assert len({r["voice"] for r in blind}) == 6
+    known = set(fraud_taxonomy().codes()) | NEW_TYPES
+    types = Counter(str(r["fraud_type"]) for r in blind)
+    assert set(types) <= known
+    assert all(types[code] >= 50 for code in known)
+
+
+def test_every_span_is_in_its_text(blind: list[dict[str, object]]) -> None:
+    kinds = {kind.value for kind in IdentifierKind} | NEW_KINDS
+    for record in blind:
+        text = str(record["text"])
+        for item in record["identifiers"]:  # type: ignore[attr-defined]
+            assert item["text"] in text, (record["id"], item)
+            assert item["kind"] in kinds, (record["id"], item)
+            assert item["role"] in ROLES, (record["id"], item)
+        for item in record["amounts"]:  # type: ignore[attr-defined]
+            assert item["text"] in text, (record["id"], item)
+            assert item["amount_minor"] > 0, (record["id"], item)
+
+
+def test_no_message_is_a_near_duplicate_of_training_or_the_development_set(
+    blind: list[dict[str, object]],
+) -> None:
+    texts = [str(r["text"]) for r in blind]
+    assert near_duplicates(texts, _texts("training.jsonl")) == []
+    assert near_duplicates(texts, _texts("eval_set.jsonl")) == []
+
+
+def test_near_duplicates_are_found_past_small_edits() -> None:
+    original = "您好，您的快递因地址不详无法派送，请点击链接重新填写地址，否则将退回。"
+    edited = "您好,您的快遞因地址不詳無法派送,請點擊鏈接重新填寫地址。"
+    assert near_duplicates([edited], [original, "今天天气很好，我们去公园散步吧。"])[0][:2] == (0, 0)
+    assert grams("ＡＢＣＤ") == grams("abcd")
