@@ -18,14 +18,14 @@ from fanzha.link.hubs import shipped_hubs
 from fanzha.model import IdentifierKind, registrable_domain
 
 CATEGORY_NAMES: Mapping[str, tuple[str, str]] = {
-    "bank_hotline": ("银行客服热线", "a bank's service line"),
-    "insurer_hotline": ("保险公司客服热线", "an insurer's service line"),
-    "telco_service": ("运营商客服号码", "a carrier's service number"),
-    "government_hotline": ("政府服务或报警号码", "a government or police number"),
-    "platform_service": ("平台客服号码", "a platform's service line"),
-    "platform": ("知名平台", "a well-known platform"),
+    "bank_hotline": ("一家银行", "a bank"),
+    "insurer_hotline": ("一家保险公司", "an insurer"),
+    "telco_service": ("电信运营商", "a carrier"),
+    "government_hotline": ("政府部门或公安机关", "a government or police service"),
+    "platform_service": ("一个知名平台", "a well-known platform"),
+    "platform": ("一个知名平台", "a well-known platform"),
 }
-"""Chinese and English names of each category, for services listed without a name of their own."""
+"""Whose number a listed phone is, in Chinese and English, when the list gives no name of its own."""
 
 
 @dataclass(frozen=True)
@@ -62,11 +62,13 @@ def shipped_services() -> KnownServices:
         for section in ("services", "platforms")
         for key, (category, zh, en) in document[section].items()
     }
-    hubs = {
-        key: KnownService(category, *_category_names(category)) for key, category in shipped_hubs().items()
-    }
+    hubs = {key: KnownService(category, *_unnamed(key, category)) for key, category in shipped_hubs().items()}
     return KnownServices({**hubs, **named})
 
 
-def _category_names(category: str) -> tuple[str, str]:
-    return CATEGORY_NAMES.get(category, (category, category.replace("_", " ")))
+def _unnamed(key: str, category: str) -> tuple[str, str]:
+    """Names of a hub listed without any: whose number a phone is, or a platform's own domain or app name."""
+    kind, _, value = key.partition(":")
+    if kind == IdentifierKind.PHONE.value:
+        return CATEGORY_NAMES.get(category, ("一个服务机构", "a service"))
+    return value, value
