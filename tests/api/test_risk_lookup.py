@@ -126,3 +126,18 @@ def test_with_the_cache_off_every_lookup_reads_the_store(store: CaseStore, looku
     store.add_reports([_named("R1", phone)])
     assert lookup("phone", SCAMMER_PHONE, public_cache_seconds=0)["cases"] == 1
     assert lookup("phone", SCAMMER_PHONE)["cases"] == 0, "a cached answer may be a little stale"
+
+
+def test_the_public_contract_is_documented(store: CaseStore) -> None:
+    settings = Settings(environment="test", secret_key="k" * 40)
+    with TestClient(create_app(settings, store=store)) as client:
+        schemas = client.get("/openapi.json").json()["components"]["schemas"]
+    assert set(schemas["RiskAnswer"]["properties"]) == {
+        "kind", "value", "level", "cases", "tips", "first_reported", "last_reported", "spoofable", "category",
+        "reasons",
+    }  # fmt: skip
+    assert set(schemas["RiskLevel"]["enum"]) == {
+        "high", "medium", "none_reported", "platform", "service", "unverified", "invalid",
+    }  # fmt: skip
+    first = schemas["RiskAnswer"]["properties"]["first_reported"]["anyOf"][0]
+    assert first == {"type": "string", "format": "date"}
