@@ -48,6 +48,7 @@ def activity(kind: IdentifierKind, raw: str, cases: int = 0, tips: int = 0) -> I
         (K.PHONE, "95588", 40, 9, RiskLevel.SERVICE),
         (K.PHONE, "12399", 5, 0, RiskLevel.UNVERIFIED),
         (K.PHONE, "95123", 0, 0, RiskLevel.UNVERIFIED),
+        (K.PHONE, "+86 95588", 0, 0, RiskLevel.UNVERIFIED),
         (K.PHONE, "abc", 0, 0, RiskLevel.INVALID),
         (K.DOMAIN, "www.taobao.com", 12, 3, RiskLevel.PLATFORM),
         (K.DOMAIN, "alipay.com", 12, 3, RiskLevel.PLATFORM),
@@ -84,6 +85,15 @@ def test_an_unlisted_short_number_is_unverified_and_spoofable_but_a_mobile_is_no
     assert [reason.code for reason in short.reasons] == ["unverified", "callers_can_spoof"]
     mobile = assess_identifier(activity(K.PHONE, "+86 138 0013 8000", 2))
     assert (mobile.spoofable, mobile.category) == (False, None)
+
+
+@pytest.mark.parametrize("raw", ["+86 95588", "+95588", "0086 10086", "00 110"])
+def test_a_listed_number_behind_a_plus_is_a_disguised_call(raw: str) -> None:
+    risk = assess_identifier(activity(K.PHONE, raw))
+    assert (risk.level, risk.spoofable) == (RiskLevel.UNVERIFIED, True)
+    assert [reason.code for reason in risk.reasons] == ["disguised_service", "callers_can_spoof"]
+    assert "改号" in risk.reasons[0].zh
+    assert "disguised" in risk.reasons[0].en
 
 
 def test_dates_are_days_in_the_centres_time_zone() -> None:

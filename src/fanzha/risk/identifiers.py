@@ -7,7 +7,8 @@ The rules, in order:
 2. A listed service number (bank and insurer hotlines, carriers, 110/96110/12321…, platforms' service lines) is
    ``service``, with the warning that callers can show it falsely (改号): a call that displays 95588 need not be
    the bank. Any other phone not in international form (a short number anyone may rent or spoof) is
-   ``unverified``.
+   ``unverified``, and so is a listed number behind a '+' or a country code (+95588, +86 95588), which the
+   answer calls a disguised call from abroad: the real service never calls so.
 3. A listed platform or innocent hub (a domain, an app, or the home page of the platform's site) is ``platform``:
    a known service that scammers abuse or imitate, never ``high`` however often reports name it. A page on a
    platform's site is judged by its own reports, with a reason saying whose site it is on.
@@ -125,6 +126,13 @@ def assess_identifier(
 def _judge(
     activity: IdentifierActivity, known: KnownServices
 ) -> tuple[RiskLevel, tuple[RiskReason, ...], KnownService | None]:
+    disguised = _disguised_service(activity, known)
+    if disguised is not None:
+        return (
+            RiskLevel.UNVERIFIED,
+            (_named("disguised_service", DISGUISED_ZH, DISGUISED_EN, disguised),),
+            None,
+        )
     if not activity.valid:
         return RiskLevel.INVALID, (INVALID,), None
     service = known.get(activity.kind, activity.value)
@@ -145,6 +153,18 @@ def _judge(
         return RiskLevel.PLATFORM, (_named("known_platform", PLATFORM_ZH, PLATFORM_EN, service),), service
     level = _by_reports(activity.cases, activity.tips)
     return level, (*hosted, REPORTED[level]), None
+
+
+def _disguised_service(activity: IdentifierActivity, known: KnownServices) -> KnownService | None:
+    """The listed service behind a '+' or a country code (+95588, +86 95588, 0086 10086), if any."""
+    if activity.kind != IdentifierKind.PHONE or not activity.value.startswith("+"):
+        return None
+    digits = activity.value[1:]
+    inland = digits[2:] if digits.startswith("86") else None
+    service = known.get(IdentifierKind.PHONE, digits)
+    if service is None and inland:
+        service = known.get(IdentifierKind.PHONE, inland)
+    return service
 
 
 def _by_reports(cases: int, tips: int) -> RiskLevel:
@@ -174,6 +194,11 @@ PLATFORM_EN = (
 )
 HOSTED_ZH = "网址在{}的网站上：平台可信不代表这个页面可信"
 HOSTED_EN = "the address is on the site of {}: a trusted platform does not make this page trustworthy"
+DISGUISED_ZH = "带“+”号或国际区号的{}号码：官方客服不会这样来电，这是改号伪装的境外来电，请挂断"
+DISGUISED_EN = (
+    "the number of {} behind a '+' or a country code: the real service never calls like this; it is a "
+    "disguised call from abroad, hang up"
+)
 INVALID = RiskReason(
     code="invalid",
     zh="格式无效，无法查询",
