@@ -42,7 +42,8 @@ async def identifier_risk(
     Levels: ``high`` and ``medium`` (reported as the other side of victims' reports), ``none_reported`` (which
     is not "safe"), ``platform`` (a well-known service scammers abuse or imitate: never ``high`` itself),
     ``service`` (a listed service number: real, but callers can spoof it, see ``spoofable``), ``unverified`` (a
-    phone not in international form that is not a listed service number) and ``invalid``. Only mentions of
+    phone not in international form that is not a listed service number, or a listed one behind a '+' or a
+    country code: a disguised call from abroad) and ``invalid``. Only mentions of
     the other side count, and mentions of unknown role unless ``FANZHA_RISK_UNKNOWN_ROLES=false``; a victim's own
     number or card never does.
 
