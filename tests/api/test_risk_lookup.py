@@ -12,7 +12,7 @@ from case_reports import UNITS, case
 from fanzha.api import create_app
 from fanzha.config import Settings
 from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Money, Payment
-from fanzha.store.cases import CaseStore
+from fanzha.store.cases import CaseStore, TextMention
 
 K = IdentifierKind
 VICTIM_PHONE = "+8613912345678"
@@ -52,7 +52,11 @@ def lookup(store: CaseStore) -> Iterator[Lookup]:
 
 
 def _named(report_id: str, *identifiers: Identifier, hours: float = 0, **changes: Any) -> Any:
-    return case(report_id, hours, identifiers=identifiers, payments=(), narrative="电话里被骗了", **changes)
+    return case(
+        report_id,
+        hours,
+        **{"identifiers": identifiers, "payments": (), "narrative": "电话里被骗了", **changes},
+    )
 
 
 def test_a_victims_own_phone_named_in_two_reports_is_not_high(store: CaseStore, lookup: Lookup) -> None:
@@ -60,6 +64,18 @@ def test_a_victims_own_phone_named_in_two_reports_is_not_high(store: CaseStore, 
     store.add_reports([_named("R1", own), _named("R2", own, hours=5)])
     answer = lookup("phone", VICTIM_PHONE)
     assert (answer["level"], answer["cases"], answer["first_reported"]) == ("none_reported", 0, None)
+
+
+def test_a_victims_own_phone_on_the_form_outweighs_the_same_phone_of_unknown_role_in_the_text(
+    store: CaseStore, lookup: Lookup
+) -> None:
+    own = Identifier.parse(K.PHONE, VICTIM_PHONE, role=IdentifierRole.VICTIM)
+    reports = [_named(f"R{i}", own, hours=i, narrative=f"手机{VICTIM_PHONE}收到短信") for i in range(3)]
+    in_text = TextMention(K.PHONE, VICTIM_PHONE, 2, 2 + len(VICTIM_PHONE))
+    store.add_reports(reports, identifiers_from_text={r.id: [in_text] for r in reports})
+    assert lookup("phone", VICTIM_PHONE)["level"] == "none_reported"
+    with pytest.raises(ValueError, match="victim"):
+        store.identifier_activity(K.PHONE, VICTIM_PHONE, [IdentifierRole.VICTIM])
 
 
 def test_the_other_sides_phone_counts_and_unknown_roles_count_as_configured(
