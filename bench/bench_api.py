@@ -21,6 +21,7 @@ Run: ``.venv/bin/python -m bench.bench_api --repeats 3``.
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
 import os
 import random
@@ -38,6 +39,8 @@ from pathlib import Path
 from typing import Any
 
 from bench.common import machine, markdown_table, today
+from fanzha.api import create_app
+from fanzha.config import Settings
 from fanzha.intake.pipeline import ingest_path
 from fanzha.sim import generate_scenario
 from fanzha.store.cases import CaseStore, upgrade
@@ -129,6 +132,45 @@ def _script(path: Path, lookups: list[tuple[str, str]]) -> Path:
     return path
 
 
+def _cpu_per_lookup(home: Path, lookups: list[tuple[str, str]], cache_seconds: float, passes: int) -> float:
+    """CPU µs per lookup through the ASGI app in this process: the server's own cost, without HTTP parsing or
+    the load generator, and much less moved by other jobs on the machine than a rate is."""
+    settings = Settings(home=home, secret_key="b" * 40, public_lookups_per_minute=10**9,
+                        public_cache_seconds=cache_seconds)  # fmt: skip
+    app = create_app(settings)
+    queries = [urllib.parse.urlencode({"kind": kind, "value": value}).encode() for kind, value in lookups]
+
+    async def run() -> float:
+        async with app.router.lifespan_context(app):
+            for query in queries[:100]:
+                await _get(app, query)
+            start = time.process_time()
+            for _ in range(passes):
+                for query in queries:
+                    await _get(app, query)
+            return (time.process_time() - start) / (passes * len(queries)) * 1e6
+
+    return asyncio.run(run())
+
+
+async def _get(app: Any, query: bytes) -> None:
+    path = "/api/v1/identifiers/risk"
+    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
+             "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "",
+             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}  # fmt: skip
+    sent: list[dict[str, Any]] = []
+
+    async def receive() -> dict[str, Any]:
+        return {"type": "http.request", "body": b"", "more_body": False}
+
+    async def send(message: dict[str, Any]) -> None:
+        sent.append(message)
+
+    await app(scope, receive, send)
+    if sent[0]["status"] != 200:
+        raise RuntimeError(f"lookup {query!r} answered {sent[0]['status']}")
+
+
 SERVERS = (
     ("uncached", "fanzha risk lookup, uncached (SQLite)", "fanzha.api.main:app"),
     ("cached", "fanzha risk lookup, cached", "fanzha.api.main:app"),
@@ -165,6 +207,11 @@ def main() -> None:
         scripts["peer"] = scripts["cached"]
         env = {**os.environ, "FANZHA_HOME": str(home), "FANZHA_SECRET_KEY": "b" * 40,
                "FANZHA_PUBLIC_LOOKUPS_PER_MINUTE": str(10**9)}  # fmt: skip
+        phones = _phones(scenario)
+        cpu = {
+            "uncached": _cpu_per_lookup(home, distinct, 0, passes=1),
+            "cached": _cpu_per_lookup(home, phones, 30, passes=5),
+        }
         for name, _, app in SERVERS:
             cache = {"FANZHA_PUBLIC_CACHE_SECONDS": "0"} if name == "uncached" else {}
             port = _free_port()
@@ -195,6 +242,13 @@ def main() -> None:
         "cache off; cached: 502 phones, 30 s cache; rate limit on (10^9 a minute for wrk's one address)\n"
     )
     print(markdown_table(["server", "connections", "requests/s", "p50 ms", "p99 ms", "rate vs peer"], rows))
+    print("\nCPU per lookup through the ASGI app in one process (no HTTP parsing, no load generator):\n")
+    print(
+        markdown_table(
+            ["lookup", "CPU µs per lookup", "lookups/s on 2 cores at that cost"],
+            [[name, f"{micros:.0f}", f"{2e6 / micros:,.0f}"] for name, micros in cpu.items()],
+        )
+    )
 
 
 if __name__ == "__main__":
