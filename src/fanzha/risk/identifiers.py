@@ -3,7 +3,7 @@ scorer give for a phone, URL, account or app.
 
 The rules, in order:
 
-1. A value that does not validate is ``invalid``.
+1. A value that does not validate is ``invalid`` (but for a disguised service number, below).
 2. A listed service number (bank and insurer hotlines, carriers, 110/96110/12321…, platforms' service lines) is
    ``service``, with the warning that callers can show it falsely (改号): a call that displays 95588 need not be
    the bank. Any other phone not in international form (a short number anyone may rent or spoof) is
@@ -107,7 +107,7 @@ def assess_identifier(
     >>> assess_identifier(quiet).level, assess_identifier(quiet).spoofable
     (<RiskLevel.SERVICE: 'service'>, True)
     """
-    known = known or shipped_services()
+    known = shipped_services() if known is None else known
     level, reasons, service = _judge(activity, known)
     spoofable = activity.kind == IdentifierKind.PHONE and level in (RiskLevel.SERVICE, RiskLevel.UNVERIFIED)
     if spoofable:
