@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     public_cache_seconds: float = Field(
         default=30.0, ge=0, description="how stale a public risk answer may be"
     )
+    risk_unknown_roles: bool = Field(
+        default=True,
+        description="count identifiers of unknown role (not only the other side's) in risk lookups",
+    )
 
     @model_validator(mode="after")
     def _fail_closed(self) -> Settings:

@@ -153,10 +153,13 @@ def test_public_risk_lookup(api: Api) -> None:
     assert answer.status_code == 200
     body = answer.json()
     assert (body["value"], body["level"], body["cases"], body["tips"]) == (SCAM_PHONE, "high", 2, 1)
-    assert set(body) == {"kind", "value", "level", "cases", "tips", "first_reported", "last_reported"}
+    assert set(body) == {
+        "kind", "value", "level", "cases", "tips", "first_reported", "last_reported", "spoofable", "category",
+        "reasons",
+    }  # fmt: skip
     assert (
         api.client.get("/api/v1/identifiers/risk", params={"kind": "phone", "value": "95588"}).json()["level"]
-        == "known_service"
+        == "service"
     )
     assert (
         api.client.get(

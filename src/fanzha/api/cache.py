@@ -12,7 +12,7 @@ V = TypeVar("V")
 
 
 class TtlCache(Generic[V]):
-    """At most ``max_items`` values, each kept ``seconds`` (least recently used dropped first)."""
+    """At most ``max_items`` values, each kept ``seconds`` (least recently used dropped first); 0 seconds: off."""
 
     def __init__(
         self, seconds: float, max_items: int = 100_000, clock: Callable[[], float] = time.monotonic
@@ -25,6 +25,8 @@ class TtlCache(Generic[V]):
 
     def get(self, key: Hashable) -> V | None:
         """The value cached under ``key`` if still fresh."""
+        if self.seconds <= 0:
+            return None
         with self._lock:
             item = self._items.get(key)
             if item is None:
@@ -36,7 +38,9 @@ class TtlCache(Generic[V]):
             return item[1]
 
     def put(self, key: Hashable, value: V) -> None:
-        """Cache ``value`` under ``key`` from now."""
+        """Cache ``value`` under ``key`` from now (nothing, when the cache is off)."""
+        if self.seconds <= 0:
+            return
         with self._lock:
             self._items[key] = (self.clock(), value)
             self._items.move_to_end(key)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from enum import StrEnum
+from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.model import IdentifierKind
+from fanzha.risk import RiskLevel, RiskReason
 
 
 class TokenRequest(BaseModel):
@@ -44,34 +44,38 @@ class IngestResult(BaseModel):
     identifiers_in_text: int = Field(examples=[3])
 
 
-class RiskLevel(StrEnum):
-    """What the public is told about a phone, URL or account (风险提示)."""
-
-    HIGH = "high"
-    MEDIUM = "medium"
-    NONE_REPORTED = "none_reported"
-    SERVICE = "known_service"
-    INVALID = "invalid"
-
-
 class RiskAnswer(BaseModel):
-    """The public answer about an identifier: a level and counts, never anything about the people who reported it."""
+    """The public answer about an identifier (风险查询结果): a level, its reasons, and for phones, sites and apps
+    how often and on which days the other side of a report used it; never anything about who reported it.
+
+    For bank accounts, wallets and Alipay accounts only the level is answered: ``cases``, ``tips`` and the dates
+    are null, so that no one can check whether a mule account is burnt.
+    """
 
     model_config = ConfigDict(
+        from_attributes=True,
         json_schema_extra={
             "examples": [
                 {"kind": "phone", "value": "+8613800138000", "level": "high", "cases": 4, "tips": 11,
-                 "first_reported": "2026-09-02T03:00:00Z", "last_reported": "2026-09-29T12:00:00Z"}
+                 "first_reported": "2026-09-02", "last_reported": "2026-09-29", "spoofable": False,
+                 "category": None,
+                 "reasons": [{"code": "reported_repeatedly", "zh": "多名受害人报案中作为对方出现",
+                              "en": "named as the other side in several victims' reports"}]}
             ]
-        }
+        },
     )  # fmt: skip
     kind: IdentifierKind
     value: str = Field(description="the identifier as fanzha normalises it")
     level: RiskLevel
-    cases: int = Field(description="victim reports naming it")
-    tips: int = Field(description="tips naming it")
-    first_reported: datetime | None
-    last_reported: datetime | None
+    cases: int | None = Field(description="victim reports naming it as the other side's; null: level only")
+    tips: int | None = Field(description="tips naming it; null: level only")
+    first_reported: date | None = Field(description="day of the first such report (the centre's time zone)")
+    last_reported: date | None = Field(description="day of the latest such report (the centre's time zone)")
+    spoofable: bool = Field(description="a caller showing this number may be someone else (改号)")
+    category: str | None = Field(
+        description="what listed service it is: bank_hotline, telco_service, government_hotline, platform, …"
+    )
+    reasons: list[RiskReason] = Field(description="why, in Chinese and English; ``code`` is stable")
 
 
 class IdentifierIn(BaseModel):

@@ -85,7 +85,10 @@ class IdentifierLink:
 
 @dataclass(frozen=True)
 class IdentifierActivity:
-    """How often and when an identifier was reported: counts and dates only, never who reported it."""
+    """How often and when an identifier was reported: counts and dates only, never who reported it.
+
+    Only mentions in ``roles`` count (by default the other side's and unknown ones, never the victim's own).
+    """
 
     kind: IdentifierKind
     value: str
@@ -94,6 +97,7 @@ class IdentifierActivity:
     tips: int
     first_reported: datetime | None
     last_reported: datetime | None
+    roles: frozenset[IdentifierRole] = frozenset({IdentifierRole.COUNTERPARTY, IdentifierRole.UNKNOWN})
 
 
 @dataclass(frozen=True)

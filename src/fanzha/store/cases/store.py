@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from types import TracebackType
 from typing import Any, NamedTuple
 
@@ -309,31 +310,71 @@ class CaseStore:
             raise ReportNotFoundError(report_id)
         return unit
 
-    def identifier_activity(self, kind: IdentifierKind | str, value: str) -> IdentifierActivity:
+    _mentions = (
+        select(LINKS.c.report_id)
+        .join(IDENTIFIERS, IDENTIFIERS.c.id == LINKS.c.identifier_id)
+        .where(IDENTIFIERS.c.kind == bindparam("kind"), IDENTIFIERS.c.value == bindparam("value"))
+    )
+    _activity = select(
+        func.count().filter(REPORTS.c.kind == ReportKind.CASE.value),
+        func.count().filter(REPORTS.c.kind == ReportKind.TIP.value),
+        func.min(REPORTS.c.received_at),
+        func.max(REPORTS.c.received_at),
+    ).where(
+        REPORTS.c.id.in_(
+            _mentions.where(LINKS.c.role.in_([bindparam(f"counted_{i}") for i in range(len(IdentifierRole))]))
+        ),
+        REPORTS.c.id.not_in(_mentions.where(LINKS.c.role == IdentifierRole.VICTIM.value)),
+    )
+
+    @cached_property
+    def _activity_sql(
+        self,
+    ) -> tuple[str, tuple[str, ...] | None, Mapping[str, Any], Callable[[Any], Any] | None]:
+        """The activity query compiled once for this database: SQL, parameter order if positional, the values
+        of its constant parameters, and the reader of its times."""
+        dialect = self.engine.dialect
+        compiled = self._activity.compile(dialect=dialect)
+        blanks = {"kind": "", "value": "", **{f"counted_{i}": "" for i in range(len(IdentifierRole))}}
+        order = tuple(compiled.positiontup or ()) if compiled.positional else None
+        read_time = REPORTS.c.received_at.type.dialect_impl(dialect).result_processor(dialect, None)
+        return compiled.string, order, compiled.construct_params(blanks), read_time
+
+    def identifier_activity(
+        self,
+        kind: IdentifierKind | str,
+        value: str,
+        roles: Iterable[IdentifierRole] = (IdentifierRole.COUNTERPARTY, IdentifierRole.UNKNOWN),
+    ) -> IdentifierActivity:
         """How often an identifier was reported, in cases and in tips, and when (涉案要素活跃度); no personal data.
 
-        ``value`` is normalised first. Cost: one indexed lookup and one aggregate over its links.
+        ``value`` is normalised first; a report counts when it names the identifier in one of ``roles`` and
+        nowhere as the victim's own (a victim's card on the form outweighs the same card of unknown role in the
+        text); ``roles`` may not hold ``victim``. Cost: one query on a pooled
+        DBAPI connection, compiled once, no ORM: the (kind, value) index, the (identifier, role) index over its
+        links, then each distinct report once by key (about 20 µs on SQLite for an identifier in a few reports).
         """
         normalized = normalize_identifier(kind, value)
-        reports = (
-            select(ReportRow.id, ReportRow.kind, ReportRow.received_at)
-            .join(ReportIdentifierRow, ReportIdentifierRow.report_id == ReportRow.id)
-            .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-            .where(IdentifierRow.kind == IdentifierKind(kind).value, IdentifierRow.value == normalized.value)
-            .distinct()
-            .subquery()
-        )
-        query = select(
-            func.count().filter(reports.c.kind == ReportKind.CASE.value),
-            func.count().filter(reports.c.kind == ReportKind.TIP.value),
-            func.min(reports.c.received_at),
-            func.max(reports.c.received_at),
-        )
-        with Session(self.engine) as session:
-            cases, tips, first, last = session.execute(query).one()
+        wanted = frozenset(IdentifierRole(role) for role in roles)
+        if IdentifierRole.VICTIM in wanted:
+            raise ValueError("a victim's own identifiers never count as reports of it")
+        sql, order, constants, read_time = self._activity_sql
+        named = sorted(role.value for role in wanted) or [""]
+        params = {**constants, "kind": IdentifierKind(kind).value, "value": normalized.value}
+        params.update((f"counted_{i}", named[min(i, len(named) - 1)]) for i in range(len(IdentifierRole)))
+        connection = self.engine.raw_connection()
+        try:
+            cursor = connection.cursor()
+            cursor.execute(sql, params if order is None else tuple(params[name] for name in order))
+            cases, tips, first, last = cursor.fetchone() or (0, 0, None, None)
+            cursor.close()
+        finally:
+            connection.close()
+        if read_time is not None:
+            first, last = read_time(first), read_time(last)
         return IdentifierActivity(
             kind=IdentifierKind(kind), value=normalized.value, valid=normalized.valid, cases=int(cases),
-            tips=int(tips), first_reported=first, last_reported=last,
+            tips=int(tips), first_reported=first, last_reported=last, roles=wanted,
         )  # fmt: skip
 
     def payment_accounts(self) -> tuple[set[str], set[str]]:
