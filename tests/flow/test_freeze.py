@@ -116,7 +116,7 @@ def test_victims_accounts_small_holdings_and_bona_fide_recipients_are_left_out()
     ]
     ledger = Ledger.build(ledger_arrays(txns))
     sources = [TaintSource("M1", 900_000, from_micros(T0 + 10 * SECOND), victim="RPT-1", payer="v1")]
-    known = KnownAccounts.of(ledger, victims={"v9"})
+    known = KnownAccounts(victims=frozenset({"v9"}))
     listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, known=known)
     assert [t.account for t in listed.targets] == ["M3", "M1"]
     assert listed.left_out == {"victim_account": 1, "below_minimum": 1, "bona_fide": 1}

@@ -71,11 +71,12 @@ def _report(report_id: str) -> Report:
     return report
 
 
-def _known_accounts(ledger: Ledger) -> KnownAccounts:
+def _known_accounts() -> KnownAccounts:
     url = get_settings().case_store_url
     upgrade(url)
     with CaseStore(url) as cases:
-        return KnownAccounts.of(ledger, *cases.payment_accounts())
+        victims, payees = cases.payment_accounts()
+    return KnownAccounts(frozenset(victims), frozenset(payees))
 
 
 def _create_tasks(report: Report, listed: FreezeList) -> None:
@@ -149,7 +150,7 @@ def trace_money(
     minimum = get_settings().freeze_min_held_yuan if min_held is None else min_held
     listed = freeze_list(
         result, ledger, report_time=report_time, now=now, rules=FreezeRules(min_held_minor=round(minimum * 100)),
-        bank_of=bank_code_of_account, known=_known_accounts(ledger),
+        bank_of=bank_code_of_account, known=_known_accounts(),
     )  # fmt: skip
     _print_freeze_list(listed, top)
     console.print(_flow_tree(result, ledger, depth))

@@ -64,7 +64,7 @@ def evaluate_scenario_traces(folder: Path, rules: FreezeRules = FreezeRules()) -
     victims = {p.from_account for r in reports for p in r.payments} | {
         r.victim.account for r in reports if r.victim and r.victim.account
     }
-    known = KnownAccounts.of(ledger, victims, {p.to_account for r in reports for p in r.payments})
+    known = KnownAccounts(frozenset(victims), frozenset(p.to_account for r in reports for p in r.payments))
     fanzha, every = FreezeQuality(), FreezeQuality()
     started = time.perf_counter()
     for report in reports:

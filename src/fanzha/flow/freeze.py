@@ -18,7 +18,7 @@ where the money is when the desk acts). Left out, each counted by reason in :att
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -60,21 +60,17 @@ class FreezeRules:
     balance_lookback: timedelta = timedelta(days=30)
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class KnownAccounts:
-    """What the case store knows of accounts: the victims' own (never listed) and, as sorted ledger ids, the
-    suspect senders (victims and the accounts they reported paying) that mark a mule's inflow."""
+    """What the case store knows of accounts: the victims' own (never listed) and the accounts victims reported
+    paying; both mark a mule's inflow as suspect."""
 
     victims: frozenset[str] = frozenset()
-    suspect_ids: Int64Array = field(default_factory=lambda: np.empty(0, np.int64))
+    payees: frozenset[str] = frozenset()
 
-    @classmethod
-    def of(
-        cls, ledger: Ledger, victims: Collection[str] = frozenset(), payees: Collection[str] = frozenset()
-    ) -> KnownAccounts:
-        """Resolve account names against ``ledger`` once, for many freeze lists. Cost O((v + p) log a)."""
-        ids = {ledger.account_index(name) for name in (*victims, *payees)} - {-1}
-        return cls(frozenset(victims), np.array(sorted(ids), np.int64))
+    def is_suspect(self, account: str) -> bool:
+        """Whether money from ``account`` is a victim's or went through an account a victim paid."""
+        return account in self.victims or account in self.payees
 
 
 class LeftOut(StrEnum):
@@ -182,17 +178,16 @@ def freeze_list(
     victims_of_row: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, source, amount in result.holdings.tolist():
         victims_of_row[row][result.sources[source].victim] += amount
-    known = known or KnownAccounts.of(ledger)
-    payers = {s.payer for s in result.sources if s.payer}
-    own = known.victims | payers
-    payer_ids = np.array([ledger.account_index(name) for name in payers], np.int64)
-    suspects = np.union1d(np.union1d(known.suspect_ids, result.account), payer_ids[payer_ids >= 0])
+    payers = frozenset(s.payer for s in result.sources if s.payer)
+    known = known or KnownAccounts()
+    known = KnownAccounts(known.victims | payers, known.payees)
+    traced = np.sort(result.account)
     left_out: dict[str, int] = defaultdict(int)
     listed: list[tuple[int, float]] = []
     for row in range(len(result)):
         if int(result.held[row]) <= 0:
             continue
-        reason, share = _left_out(result, ledger, row, own, suspects, rules)
+        reason, share = _left_out(result, ledger, row, known, traced, rules)
         if reason is None:
             listed.append((row, share))
         else:
@@ -250,16 +245,21 @@ def freeze_list(
 
 
 def _left_out(
-    result: TraceResult, ledger: Ledger, row: int, own: Collection[str], known: Int64Array, rules: FreezeRules
+    result: TraceResult,
+    ledger: Ledger,
+    row: int,
+    known: KnownAccounts,
+    traced: Int64Array,
+    rules: FreezeRules,
 ) -> tuple[LeftOut | None, float]:
     """Why the account of ``row`` stays off the list (or ``None``), and its suspect share of inflow.
 
     The suspect share is the part of what the account received since the look-back that came from accounts
-    this trace reached or from known victims: a mule lives on such money, a bona fide recipient on its own
-    salary, sales and friends.
+    this trace reached (``traced``, sorted ledger ids), known victims or accounts victims reported paying: a
+    mule lives on such money, a bona fide recipient on its own salary, sales and friends.
     """
     account = int(result.account[row])
-    if ledger.account_name(account) in own:
+    if ledger.account_name(account) in known.victims:
         return LeftOut.VICTIM_ACCOUNT, 0.0
     if int(result.held[row]) < rules.min_held_minor:
         return LeftOut.BELOW_MINIMUM, 0.0
@@ -270,9 +270,11 @@ def _left_out(
     total = int(amounts.sum())
     if total <= 0:
         return None, 1.0
-    slots = np.minimum(np.searchsorted(known, senders), len(known) - 1)
-    suspect = int(amounts[known[slots] == senders].sum()) if len(known) else 0
-    share = suspect / total
+    slots = np.minimum(np.searchsorted(traced, senders), len(traced) - 1)
+    from_traced = traced[slots] == senders
+    names = {int(s): ledger.account_name(int(s)) for s in np.unique(senders[~from_traced]).tolist()}
+    from_known = np.array([known.is_suspect(names.get(int(s), "")) for s in senders.tolist()], dtype=bool)
+    share = int(amounts[from_traced | from_known].sum()) / total
     if share < rules.min_victim_share:
         return LeftOut.BONA_FIDE, share
     return None, share

@@ -106,12 +106,14 @@ def _ledger(request: Request, flows: FlowStore) -> Ledger:
     return cached_on_app(request, "ledger", lambda: open_ledger(flows), version=tuple(flows.files()))
 
 
-def _known(request: Request, store: CaseStore, ledger: Ledger, flows: FlowStore) -> KnownAccounts:
-    """Known victims' and reported payees' accounts, resolved against the ledger once per new payment or day."""
-    return cached_on_app(
-        request, "known_accounts", lambda: KnownAccounts.of(ledger, *store.payment_accounts()),
-        version=(tuple(flows.files()), store.payment_count()),
-    )  # fmt: skip
+def _known(request: Request, store: CaseStore) -> KnownAccounts:
+    """Known victims' and reported payees' accounts, read again when a payment has been stored since."""
+
+    def read() -> KnownAccounts:
+        victims, payees = store.payment_accounts()
+        return KnownAccounts(frozenset(victims), frozenset(payees))
+
+    return cached_on_app(request, "known_accounts", read, version=store.payment_count())
 
 
 async def _freeze_list(
@@ -144,7 +146,7 @@ async def _freeze_list(
         result = trace(ledger, sources, as_of=as_of, limits=limits)
         return freeze_list(
             result, ledger, report_time=report_time, now=now, rules=rules, bank_of=bank_code_of_account,
-            known=_known(request, store, ledger, flows),
+            known=_known(request, store),
         )  # fmt: skip
 
     return await run_in_threadpool(run)
