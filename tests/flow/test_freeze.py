@@ -32,6 +32,18 @@ T0 = 1_788_000_000 * SECOND
 REPORT_TIME = from_micros(T0 + 3_600 * SECOND)
 
 
+def _ledger(rows: list[tuple[str, str, int, int, bool]]) -> Ledger:
+    """A ledger of (payer, payee, second after T0, amount, cash-out) rows."""
+    return Ledger.build(
+        ledger_arrays(
+            [
+                Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
+                for i, (s, d, t, a, c) in enumerate(rows)
+            ]
+        )
+    )
+
+
 def _campaign() -> tuple[Ledger, list[TaintSource]]:
     """Two victims pay mule M1; M1 forwards part to M2 (ICBC card) and M2 cashes some out at an ATM."""
     rows = [
@@ -40,11 +52,7 @@ def _campaign() -> tuple[Ledger, list[TaintSource]]:
         ("M1", "6222020000000000001", 20, 500_000, False),
         ("6222020000000000001", "ATM:1", 30, 100_000, True),
     ]
-    txns = [
-        Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
-        for i, (s, d, t, a, c) in enumerate(rows)
-    ]
-    ledger = Ledger.build(ledger_arrays(txns))
+    ledger = _ledger(rows)
     sources = [
         TaintSource("M1", 600_000, from_micros(T0), victim="RPT-1", payer="v1"),
         TaintSource("M1", 400_000, from_micros(T0 + 10 * SECOND), victim="RPT-2", payer="v2"),
@@ -110,11 +118,7 @@ def test_victims_accounts_small_holdings_and_bona_fide_recipients_are_left_out()
         ("M1", "v9", 22, 200_000, False),
         ("M1", "T", 23, 20_000, False),
     ]
-    txns = [
-        Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
-        for i, (s, d, t, a, c) in enumerate(rows)
-    ]
-    ledger = Ledger.build(ledger_arrays(txns))
+    ledger = _ledger(rows)
     sources = [TaintSource("M1", 900_000, from_micros(T0 + 10 * SECOND), victim="RPT-1", payer="v1")]
     known = KnownAccounts(victims=frozenset({"v9"}))
     listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, known=known)

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -51,3 +53,17 @@ def main(verbose: Annotated[bool, typer.Option("--verbose", "-v", help="log at I
     logging.basicConfig(
         level=logging.INFO if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
     )
+
+
+@contextmanager
+def scenario_folder(scenario: Path | None, scale: str, seed: int) -> Iterator[Path]:
+    """``scenario`` itself, or a scenario generated for the length of the block (the eval commands' data)."""
+    if scenario is not None:
+        yield scenario
+        return
+    from fanzha.sim import generate_scenario
+
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "scenario"
+        generate_scenario(folder, scale, seed)
+        yield folder

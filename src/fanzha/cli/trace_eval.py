@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from collections import defaultdict
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ import pyarrow.parquet as pq
 import typer
 from rich.table import Table
 
-from fanzha.cli.app import console, eval_app
+from fanzha.cli.app import console, eval_app, scenario_folder
 from fanzha.flow import FreezeRules, Ledger, freeze_list, sources_from_payments, trace
 from fanzha.flow.freeze import KnownAccounts
 from fanzha.flow.quality import (
@@ -126,13 +125,7 @@ def eval_trace(
 ) -> None:
     """Freeze lists of every case, traced as of its report time, against the simulator's truth (止付质量评估)."""
     rules = FreezeRules(min_held_minor=round(min_held * 100))
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = scenario
-        if folder is None:
-            from fanzha.sim import generate_scenario
-
-            folder = Path(tmp) / "scenario"
-            generate_scenario(folder, scale, seed)
+    with scenario_folder(scenario, scale, seed) as folder:
         evaluation = evaluate_scenario_traces(folder, rules)
     quality = evaluation.fanzha
     table = Table(
