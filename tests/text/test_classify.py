@@ -25,7 +25,7 @@ from fanzha.text.classify import (
     NGRAM_MAX,
     Classification,
     FraudClassifier,
-    _Vocabulary,
+    Vocabulary,
     default_classifier,
     simulated_reports,
     training_corpus,
@@ -101,7 +101,7 @@ def _reference_row(
     return {column: (weight / norm, *first[column]) for column, weight in weights.items()}
 
 
-def _kernel_row(vocabulary: _Vocabulary, text: str) -> dict[int, tuple[float, int, int]]:
+def _kernel_row(vocabulary: Vocabulary, text: str) -> dict[int, tuple[float, int, int]]:
     features = vocabulary.features([text])
     matrix = features.matrix
     return {
@@ -120,7 +120,7 @@ _TEXTS = st.text(alphabet=_ALPHABET + "é漢", max_size=60)
 
 def test_vocabulary_matches_the_reference() -> None:
     columns, idf = _reference_vocabulary(_SMALL_CORPUS)
-    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    vocabulary = Vocabulary.fit(_SMALL_CORPUS)
     assert [int(key) for key in vocabulary.keys] == sorted(columns)
     np.testing.assert_allclose(vocabulary.idf, idf, rtol=1e-6)
 
@@ -128,7 +128,7 @@ def test_vocabulary_matches_the_reference() -> None:
 @settings(max_examples=200, deadline=None)
 @given(_TEXTS)
 def test_features_match_the_reference(text: str) -> None:
-    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    vocabulary = Vocabulary.fit(_SMALL_CORPUS)
     columns = {int(key): column for column, key in enumerate(vocabulary.keys)}
     expected = _reference_row(text, columns, vocabulary.idf)
     found = _kernel_row(vocabulary, text)
@@ -141,7 +141,7 @@ def test_features_match_the_reference(text: str) -> None:
 @settings(max_examples=30, deadline=None)
 @given(st.lists(_TEXTS, max_size=6))
 def test_batched_features_equal_one_by_one(texts: list[str]) -> None:
-    vocabulary = _Vocabulary.fit(_SMALL_CORPUS)
+    vocabulary = Vocabulary.fit(_SMALL_CORPUS)
     batch = vocabulary.features(texts)
     for row, text in enumerate(texts):
         single = vocabulary.features([text])

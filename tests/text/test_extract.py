@@ -5,7 +5,7 @@ from datetime import UTC, datetime
 import pytest
 from corpus import REPORTS, Case
 
-from fanzha.model import Identifier, IdentifierKind, Money
+from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Money
 from fanzha.text import BankInfo, bank_of_card, extract
 
 REFERENCE = datetime(2024, 5, 10, 4, 0, tzinfo=UTC)  # noon in Shanghai, a Friday
@@ -128,7 +128,9 @@ def test_identifier_examples(text: str, expected: set[tuple[str, str]]) -> None:
 
 def test_to_identifier_gives_the_model_type() -> None:
     (found,) = extract("電話：138-1234-5678").identifiers
-    assert found.to_identifier() == Identifier(kind="phone", value="+8613812345678", raw="138-1234-5678")
+    assert found.to_identifier() == Identifier(
+        kind="phone", value="+8613812345678", raw="138-1234-5678", role=IdentifierRole.COUNTERPARTY
+    )
 
 
 @pytest.mark.parametrize(

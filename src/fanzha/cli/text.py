@@ -236,8 +236,13 @@ def train(
     out: Annotated[
         Path | None, typer.Option(help="file to write the model to; default <FANZHA_HOME>/models/…")
     ] = None,
+    shipped: Annotated[
+        bool, typer.Option("--shipped", help="write the model the package ships (make runs this)")
+    ] = False,
 ) -> None:
     """Train the fraud-type classifier (诈骗类型分类模型) on its training corpus and save it."""
+    from importlib import resources
+
     from fanzha.config import get_settings
 
     module = _classify_module()
@@ -245,6 +250,8 @@ def train(
         err_console.print("[red]classifier not available[/red]: fanzha.text.classify is not installed")
         raise typer.Exit(1)
     target = out if out is not None else get_settings().home / MODEL_FILE
+    if shipped:
+        target = Path(str(resources.files("fanzha.text").joinpath(module.SHIPPED_MODEL)))
     started = time.perf_counter()
     texts, labels = module.training_corpus()
     model: bytes = module.FraudClassifier.train(texts, labels).to_bytes()
