@@ -70,3 +70,34 @@ def test_near_duplicates_are_found_past_small_edits() -> None:
     edited = "您好,您的快遞因地址不詳無法派送,請點擊鏈接重新填寫地址。"
     assert near_duplicates([edited], [original, "今天天气很好，我们去公园散步吧。"])[0][:2] == (0, 0)
     assert grams("ＡＢＣＤ") == grams("abcd")
+
+
+def test_blind_scoring_matches_spans_amounts_and_labels() -> None:
+    from fanzha.text.blind import (
+        AnnotatedSpan,
+        BlindMessage,
+        classification_on_blind_set,
+        extraction_on_blind_set,
+    )
+
+    text = "对方让我转3万元到卡号6222021234567890128，客服电话13812345678"
+    card = text.index("6222")
+    message = BlindMessage(
+        id="t1", script="zh-Hans", voice="victim_report", fraud_type="fake_loan", text=text,
+        identifiers=(AnnotatedSpan(card, card + 19, "bank_account", "counterparty"),
+                     AnnotatedSpan(0, 2, "line", "counterparty")),
+        amounts=((3_000_000, "CNY"), (100, "USD")),
+    )  # fmt: skip
+    scored = extraction_on_blind_set([message])
+    assert scored.by_kind["bank_account"].hits == 1
+    assert scored.by_kind["line"].misses == 1
+    assert scored.by_kind["phone"].false_alarms == 1
+    assert (scored.amounts.hits, scored.amounts.misses) == (1, 1)
+    genuine = BlindMessage("t2", "en", "bank_telco_alert", "not_fraud", "Your OTP is 123456", ())
+    result = classification_on_blind_set(
+        [message, genuine], lambda texts: ["fake_loan.unfreeze_fee", "phishing"]
+    )
+    assert result.fraud_recall == 1.0
+    assert result.false_alarms == 1.0
+    assert result.overall.size == 2
+    assert set(result.by_voice) == {"victim_report", "bank_telco_alert"}

@@ -14,7 +14,12 @@ import typer
 from rich.table import Table
 
 from fanzha.cli.app import app, console, err_console, eval_app
-from fanzha.text.blind import load_blind_set, roles_on_blind_set
+from fanzha.text.blind import (
+    classification_on_blind_set,
+    extraction_on_blind_set,
+    load_blind_set,
+    roles_on_blind_set,
+)
 from fanzha.text.evaluate import (
     EXTRACTION_PRECISION_TARGET,
     EXTRACTION_RECALL_TARGET,
@@ -113,7 +118,37 @@ def _print_role_table(roles: Counter[tuple[str, str]], where: str) -> None:
 
 def _print_blind() -> None:
     messages = load_blind_set()
-    _print_role_table(roles_on_blind_set(messages), f" of the blind set ({len(messages):,} messages)")
+    where = f" of the blind set ({len(messages):,} messages)"
+    extraction = extraction_on_blind_set(messages)
+    kinds = _counts_table(f"identifier extraction{where}, matched where they stand", "kind")
+    for kind, counts in sorted(extraction.by_kind.items()):
+        kinds.add_row(*_counts_row(kind, counts))
+    kinds.add_row(*_counts_row("[bold]all kinds[/bold]", extraction.identifiers), end_section=True)
+    kinds.add_row(*_counts_row("amounts (value and currency)", extraction.amounts))
+    console.print(kinds)
+    _print_role_table(roles_on_blind_set(messages), where)
+    module = _classify_module()
+    if module is None:
+        return
+    classifier, source = _classifier(module)
+    result = classification_on_blind_set(
+        messages, lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
+    )
+    _print_scores(f"fraud types{where}, {source}", result.overall)
+    for line in confusion_lines(result.overall):
+        console.print(line, highlight=False)
+    table = Table(title=f"macro-F1 by script and voice{where}")
+    for column in ("part", "messages", "macro-F1", "accuracy"):
+        table.add_column(column, justify="left" if column == "part" else "right")
+    for name, scores in (*result.by_script.items(), *result.by_voice.items()):
+        table.add_row(
+            name, str(scores.size), _mark(scores.macro_f1, MACRO_F1_TARGET), f"{scores.accuracy:.3f}"
+        )
+    console.print(table)
+    console.print(
+        f"fraud called fraud: {result.fraud_recall:.3f} (target ≥ 0.95); genuine messages called fraud: "
+        f"{result.false_alarms:.3f} (target ≤ 0.02)"
+    )
 
 
 def _print_extraction_errors(report: ExtractionReport) -> None:
@@ -180,7 +215,7 @@ def _print_classification_errors(report: ClassificationReport) -> None:
 
 
 def _classifier(module: ModuleType) -> tuple[TextClassifier, str]:
-    """The model saved by ``fanzha train`` when there is one, else the default classifier trained now."""
+    """The model saved by ``fanzha train`` when there is one, else the shipped classifier."""
     from fanzha.config import get_settings
 
     saved = get_settings().home / MODEL_FILE
@@ -191,7 +226,7 @@ def _classifier(module: ModuleType) -> tuple[TextClassifier, str]:
             err_console.print(f"[yellow]cannot read {saved} ({error}); run `fanzha train` again[/yellow]")
         else:
             return classifier, f"model in {saved}"
-    return module.default_classifier(), "default classifier (trained now; `fanzha train` saves one)"
+    return module.default_classifier(), "the shipped classifier"
 
 
 @eval_app.command("text")
