@@ -1,0 +1,20 @@
+// Client routes; the API serves index.html for each of them (SPA fallback). Pages other than the sign-in and
+// the public lookup need a session; what each shows is what the API lets the user see.
+import { createRouter, createWebHistory } from 'vue-router'
+
+export const router = createRouter({
+  history: createWebHistory(),
+  routes: [
+    { path: '/', redirect: '/dashboard' },
+    { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
+    { path: '/lookup', name: 'lookup', component: () => import('./views/LookupView.vue'), meta: { public: true } },
+    { path: '/dashboard', name: 'dashboard', component: () => import('./views/DashboardView.vue') },
+    { path: '/reports', name: 'reports', component: () => import('./views/ReportsView.vue') },
+    { path: '/reports/:id', name: 'report', component: () => import('./views/ReportView.vue'), props: true },
+    { path: '/reports/:id/trace', name: 'trace', component: () => import('./views/TraceView.vue'), props: true },
+    { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue') },
+    { path: '/campaigns', name: 'campaigns', component: () => import('./views/CampaignsView.vue') },
+    { path: '/campaigns/:id', name: 'campaign', component: () => import('./views/CampaignView.vue'), props: true },
+    { path: '/:rest(.*)*', redirect: '/dashboard' },
+  ],
+})

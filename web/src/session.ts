@@ -1,0 +1,86 @@
+// The signed-in user: the API's short-lived token (sessionStorage, so it dies with the tab), renewed one minute
+// before it expires through POST /auth/renew; the header shows what GET /auth/me answers.
+import { reactive } from 'vue'
+import { api } from './api/client'
+import type { Me, Token } from './api/types'
+import { router } from './router'
+
+const STORAGE = 'fanzha.session'
+const RENEW_BEFORE_MS = 60_000
+
+interface Stored {
+  token: string
+  expiresAt: string
+  me: Me
+}
+
+export const session = reactive<{ token: string | null; expiresAt: Date | null; me: Me | null }>({
+  token: null,
+  expiresAt: null,
+  me: null,
+})
+
+let renewTimer: number | undefined
+
+function keep(token: Token, me: Me): void {
+  session.token = token.access_token
+  session.expiresAt = new Date(token.expires_at)
+  session.me = me
+  const stored: Stored = { token: token.access_token, expiresAt: token.expires_at, me }
+  sessionStorage.setItem(STORAGE, JSON.stringify(stored))
+  scheduleRenewal()
+}
+
+function scheduleRenewal(): void {
+  window.clearTimeout(renewTimer)
+  if (!session.expiresAt) return
+  const wait = Math.max(session.expiresAt.getTime() - Date.now() - RENEW_BEFORE_MS, 1_000)
+  renewTimer = window.setTimeout(() => void renew(), wait)
+}
+
+/** Exchange a fresh token for the current one; sign out when the API refuses. */
+export async function renew(): Promise<void> {
+  if (!session.token || !session.me) return
+  try {
+    const token = await api.post<Token>('/auth/renew', {})
+    keep(token, { ...session.me, unit: token.unit, roles: token.roles })
+  } catch {
+    signOut(true)
+  }
+}
+
+export async function signIn(username: string, password: string): Promise<void> {
+  const token = await api.post<Token>('/auth/token', { username, password })
+  session.token = token.access_token
+  const me = await api.get<Me>('/auth/me')
+  keep(token, me)
+}
+
+export function signOut(expired = false): void {
+  window.clearTimeout(renewTimer)
+  session.token = null
+  session.expiresAt = null
+  session.me = null
+  sessionStorage.removeItem(STORAGE)
+  const back = router.currentRoute.value.fullPath
+  void router.push({ name: 'login', query: expired && back !== '/login' ? { next: back } : {} })
+}
+
+/** Take up the session this tab had (a reload), when its token has not expired. */
+export function restoreSession(): void {
+  const text = sessionStorage.getItem(STORAGE)
+  if (!text) return
+  const stored = JSON.parse(text) as Stored
+  if (new Date(stored.expiresAt).getTime() <= Date.now()) {
+    sessionStorage.removeItem(STORAGE)
+    return
+  }
+  session.token = stored.token
+  session.expiresAt = new Date(stored.expiresAt)
+  session.me = stored.me
+  scheduleRenewal()
+}
+
+export function hasRole(...roles: string[]): boolean {
+  return !!session.me && session.me.roles.some((role) => roles.includes(role))
+}
