@@ -1,0 +1,212 @@
+"""The analyst console in Debian's Chromium: sign in, dashboard, a report's highlighted identifiers, its money
+trace and stop-payment tasks, the task board to done, a bank desk's own tasks, and units kept apart."""
+
+from __future__ import annotations
+
+import re
+from typing import Any, cast
+
+import pytest
+from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
+from console_world import ConsoleWorld
+from playwright.sync_api import Page, expect
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+FIRST_PAINT_LIMIT_MS = 3_000
+"""Generous on a shared 2-core machine running other tests; the measured figures are written beside the screens."""
+
+
+@pytest.fixture(scope="module")
+def traced_report(world: ConsoleWorld) -> dict[str, Any]:
+    """A Shenzhen case whose money the trace finds still held in accounts, with identifiers in its narrative."""
+    reports = cast(list[dict[str, Any]], world.get("sz", "/reports", kind="case", limit=200))
+    for report in reports:
+        if not report["loss"]:
+            continue
+        freeze = cast(dict[str, Any], world.post("sz", "/trace", {"report_id": report["id"]}))
+        reading = cast(dict[str, Any], world.get("sz", f"/reports/{report['id']}/reading"))
+        identifiers = [span for span in reading["spans"] if span["kind"] not in ("amount", "time")]
+        if freeze["targets"] and identifiers:
+            return {"id": report["id"], "freeze": freeze, "reading": reading}
+    pytest.fail("the tiny scenario has no traceable Shenzhen case with identifiers")
+
+
+def test_sign_in_shows_user_unit_role_and_switches_language(page: Page) -> None:
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/login"))
+    shoot(page, "login")
+    sign_in(page, "sz")
+    expect(page.locator("[data-test=unit]")).to_have_text("440300")
+    expect(page.locator("[data-test=roles]")).to_contain_text("研判员")
+    expect(page.locator("[data-nav=tasks]")).to_have_text("研交办督结")
+    page.locator("[data-test=language]").click()
+    expect(page.locator("[data-nav=tasks]")).to_have_text("Task board")
+    expect(page.locator("[data-test=roles]")).to_contain_text("Analyst")
+    page.locator("[data-test=language]").click()
+    page.locator("[data-test=logout]").click()
+    expect(page.locator("[data-test=sign-in]")).to_be_visible()
+    page.goto("/tasks")
+    expect(page).to_have_url(re.compile(r"/login"))
+
+
+def test_dashboard_figures_equal_the_apis(page: Page, world: ConsoleWorld) -> None:
+    sign_in(page, "sz")
+    figures = page.locator("[data-test=figures]")
+    figures.wait_for()
+    assert first_paint_ms(page, "dashboard") <= FIRST_PAINT_LIMIT_MS
+    metrics = cast(dict[str, Any], world.get("sz", "/metrics"))
+    group = metrics["groups"][0]
+    for name in ("reports", "cases", "tips", "overdue_tasks"):
+        shown = page.locator(f"[data-test=figure-{name}]").get_attribute("data-value")
+        assert shown == str(group["counts"].get(name, 0)), name
+    for name in ("loss", "intercepted", "stopped", "frozen", "returned"):
+        shown = page.locator(f"[data-test=figure-{name}]").get_attribute("data-value")
+        assert shown == str(group["money"].get(name, {}).get("CNY", 0)), name
+    assert int(page.locator("[data-test=figure-reports]").get_attribute("data-value") or 0) > 0
+    page.wait_for_timeout(300)  # charts finish their first frame
+    shoot(page, "dashboard")
+    page.locator("[data-test=figure-tips]").click()
+    expect(page).to_have_url(re.compile(r"/reports\?.*kind=tip"))
+
+
+def test_report_identifiers_highlighted_and_personal_data_masked(
+    page: Page, world: ConsoleWorld, traced_report: dict[str, Any]
+) -> None:
+    sign_in(page, "sz")
+    page.locator("[data-nav=reports]").click()
+    page.locator("[data-test=report-link]").first.wait_for()
+    shoot(page, "reports")
+    page.goto(f"/reports/{traced_report['id']}")
+    spans = page.locator("[data-test=narrative] [data-test=span]")
+    spans.first.wait_for()
+    assert first_paint_ms(page, "report") <= FIRST_PAINT_LIMIT_MS
+    reading = traced_report["reading"]
+    assert spans.count() == len(reading["spans"])
+    narrative = reading["narrative"]
+    for index, span in enumerate(reading["spans"]):
+        mark = spans.nth(index)
+        assert mark.get_attribute("data-kind") == span["kind"]
+        assert mark.inner_text() == narrative[span["start"] : span["end"]]
+    account = page.locator("[data-test=victim-account]")
+    if reading["victim_account"]:
+        expect(account).to_contain_text("*")
+    shoot(page, "report")
+    page.locator("[data-test=show-personal]").click()
+    expect(page.locator("[data-test=personal-shown]")).to_be_visible()
+    if reading["victim_account"]:
+        expect(account).not_to_contain_text("*")
+
+
+def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
+    page: Page, world: ConsoleWorld, traced_report: dict[str, Any]
+) -> None:
+    sign_in(page, "sz")
+    page.goto(f"/reports/{traced_report['id']}")
+    page.locator("[data-test=trace]").click()
+    page.locator("[data-test=bank]").first.wait_for()
+    assert first_paint_ms(page, "trace") <= FIRST_PAINT_LIMIT_MS
+    freeze = traced_report["freeze"]
+    shown_accounts = page.locator("[data-test=target-account]").all_inner_texts()
+    assert sorted(shown_accounts) == sorted(target["account"] for target in freeze["targets"])
+    banks = {target["bank"] for target in freeze["targets"]}
+    assert {bank.get_attribute("data-bank") for bank in page.locator("[data-test=bank]").all()} == banks
+    held = sum(target["held"]["amount_minor"] for target in freeze["targets"])
+    assert page.locator("[data-test=held-total]").get_attribute("data-value") == str(held)
+    expect(page.locator("[data-test=deadline]").first).to_have_class(re.compile(r"\b(overdue|ok)\b"))
+    page.wait_for_timeout(300)
+    shoot(page, "trace")
+    if "/api/v1/trace/tasks" not in cast(dict[str, Any], world.get("sz", "/../../openapi.json"))["paths"]:
+        pytest.skip("needs POST /trace/tasks from main")
+    page.locator("[data-test=create-tasks]").click()
+    expect(page.locator("[data-test=tasks-made]")).to_be_visible()
+    page.locator("[data-test=go-tasks]").click()
+    cards = page.locator("[data-test=task]")
+    cards.first.wait_for()
+    accounts = {target["account"] for target in freeze["targets"]}
+    tasks = cast(list[dict[str, Any]], world.get("sz", "/tasks", limit=500))
+    made = [task for task in tasks if task["report_id"] == traced_report["id"] and task["kind"] == "stop_payment"]
+    assert {task["target"]["value"] for task in made} == accounts
+    assert cards.count() == len(made)
+
+
+def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world: ConsoleWorld) -> None:
+    created = []
+    for bank, account in (("ICBC", "6222020000000000017"), ("CCB", "6217000000000000017")):
+        body = {"kind": "stop_payment", "id": f"T-board-{bank}", "target": {"kind": "bank_account", "value": account},
+                "amount": {"amount_minor": 120_000, "currency": "CNY"}}  # fmt: skip
+        created.append(cast(dict[str, Any], world.post("sz", "/tasks", body)))
+    world.post("sz", "/tasks/T-board-CCB/dispatch", {"to_unit": "BANK-CCB"})
+    sign_in(page, "sz")
+    page.goto("/tasks")
+    card = page.locator("[data-task=T-board-ICBC]")
+    card.wait_for()
+    shoot(page, "tasks")
+    card.locator("[data-move=dispatch]").click()
+    text_box(page, "to-unit").fill("BANK-ICBC")
+    page.locator("[data-test=confirm-move]").click()
+    expect(page.locator("[data-state=dispatched] [data-task=T-board-ICBC]")).to_be_visible()
+    page.locator("[data-test=logout]").click()
+
+    sign_in(page, "icbc")
+    page.goto("/tasks")
+    page.locator("[data-task=T-board-ICBC]").wait_for()
+    seen = {card.get_attribute("data-task") for card in page.locator("[data-test=task]").all()}
+    api_seen = {task["id"] for task in cast(list[dict[str, Any]], world.get("icbc", "/tasks", limit=500))}
+    assert seen == api_seen
+    assert "T-board-CCB" not in seen
+    assert {card.get_attribute("data-unit") for card in page.locator("[data-test=task]").all()} == {"BANK-ICBC"}
+    for action in ("accept", "start"):
+        page.locator(f"[data-task=T-board-ICBC] [data-move={action}]").click()
+        page.locator("[data-test=confirm-move]").click()
+        page.locator(f"[data-task=T-board-ICBC] [data-move={action}]").wait_for(state="detached")
+    page.locator("[data-task=T-board-ICBC] [data-move=complete]").click()
+    page.locator("[data-test=confirm-move]").click()
+    expect(page.locator("[data-state=done] [data-task=T-board-ICBC]")).to_be_visible()
+    shoot(page, "tasks-bank-desk")
+    done = cast(dict[str, Any], world.get("icbc", "/tasks/T-board-ICBC"))
+    assert done["state"] == "done"
+    assert done["result"]["stopped"]["amount_minor"] == 120_000
+    wait_until(lambda: cast(dict[str, Any], world.get("sz", "/metrics"))["groups"][0]["money"].get("stopped"))
+
+
+def test_a_city_cannot_open_another_citys_report_by_url(
+    page: Page, world: ConsoleWorld, traced_report: dict[str, Any]
+) -> None:
+    sign_in(page, "bj")
+    page.goto(f"/reports/{traced_report['id']}")
+    expect(page.locator("[data-test=report-error]")).to_contain_text("无此警情")
+    assert page.locator("[data-test=narrative]").count() == 0
+    page.goto(f"/reports/{traced_report['id']}/trace")
+    page.locator("[data-test=trace-error]").wait_for()
+    assert page.locator("[data-test=target-account]").count() == 0
+
+
+def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
+    sign_in(page, "national")
+    page.locator("[data-nav=campaigns]").click()
+    page.locator("[data-test=campaign-link]").first.wait_for()
+    shoot(page, "campaigns")
+    largest = cast(list[dict[str, Any]], world.get("national", "/campaigns", limit=1))[0]
+    page.locator("[data-test=campaign-link]").first.click()
+    graph = cast(dict[str, Any], world.get("national", f"/campaigns/{largest['id']}/graph"))
+    expect(page.locator("[data-test=graph]")).to_have_attribute("data-nodes", str(len(graph["nodes"])))
+    page.locator("[data-test=graph] canvas").first.wait_for()
+    assert first_paint_ms(page, "campaign") <= FIRST_PAINT_LIMIT_MS
+    page.wait_for_timeout(500)
+    shoot(page, "campaign")
+
+
+def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None:
+    page.goto("/lookup")
+    text_box(page, "lookup-value").fill("10086")
+    page.locator("[data-test=lookup-submit]").click()
+    answer = page.locator("[data-test=lookup-answer]")
+    expect(answer).to_have_attribute("data-level", "known_service")
+    assert first_paint_ms(page, "lookup") <= FIRST_PAINT_LIMIT_MS
+    shoot(page, "lookup")
+
+
+def test_api_reference_from_local_files(page: Page) -> None:
+    page.goto("/docs")
+    expect(page.locator(".swagger-ui .info .title")).to_contain_text("fanzha API")
+    shoot(page, "docs")
