@@ -18,7 +18,16 @@ from urllib.parse import urlsplit
 
 import pytest
 from console_world import PASSWORD, ConsoleWorld, build_world, serve
-from playwright.sync_api import Browser, BrowserContext, Locator, Page, Playwright, Request, Route, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    Locator,
+    Page,
+    Playwright,
+    Request,
+    Route,
+    sync_playwright,
+)
 
 from fanzha.web import STATIC_DIR
 
@@ -96,7 +105,9 @@ def watch() -> Watch:
 def context(browser: Browser, world: ConsoleWorld, watch: Watch) -> Iterator[BrowserContext]:
     """A fresh browser context (cookies, storage) whose every request to another host is refused and recorded."""
     own = urlsplit(world.base_url).netloc
-    made = browser.new_context(base_url=world.base_url, viewport={"width": 1440, "height": 900}, locale="zh-CN")
+    made = browser.new_context(
+        base_url=world.base_url, viewport={"width": 1440, "height": 900}, locale="zh-CN"
+    )
 
     def guard(route: Route, request: Request) -> None:
         target = urlsplit(request.url)
@@ -131,7 +142,9 @@ def page(context: BrowserContext, watch: Watch) -> Page:
 
 def text_box(page: Page, name: str) -> Locator:
     """The text box marked ``data-test=name`` (Element Plus puts the mark on the input or on its wrapper)."""
-    return page.locator(f"input[data-test={name}], textarea[data-test={name}], [data-test={name}] input").first
+    return page.locator(
+        f"input[data-test={name}], textarea[data-test={name}], [data-test={name}] input"
+    ).first
 
 
 def sign_in(page: Page, username: str) -> None:

@@ -54,13 +54,17 @@ class ConsoleWorld:
 
     def get(self, username: str, path: str, **params: object) -> object:
         """GET an API path as ``username``; the JSON answer."""
-        answer = httpx.get(f"{self.base_url}/api/v1{path}", params=params, headers=self.headers(username), timeout=60)  # type: ignore[arg-type]
+        answer = httpx.get(
+            f"{self.base_url}/api/v1{path}", params=params, headers=self.headers(username), timeout=60
+        )  # type: ignore[arg-type]
         answer.raise_for_status()
         return answer.json()
 
     def post(self, username: str, path: str, body: object) -> object:
         """POST to an API path as ``username``; the JSON answer."""
-        answer = httpx.post(f"{self.base_url}/api/v1{path}", json=body, headers=self.headers(username), timeout=60)
+        answer = httpx.post(
+            f"{self.base_url}/api/v1{path}", json=body, headers=self.headers(username), timeout=60
+        )
         answer.raise_for_status()
         return answer.json()
 

@@ -7,9 +7,10 @@ import re
 from typing import Any, cast
 
 import pytest
-from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
 from console_world import ConsoleWorld
 from playwright.sync_api import Page, expect
+
+from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 FIRST_PAINT_LIMIT_MS = 3_000
@@ -124,7 +125,9 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     cards.first.wait_for()
     accounts = {target["account"] for target in freeze["targets"]}
     tasks = cast(list[dict[str, Any]], world.get("sz", "/tasks", limit=500))
-    made = [task for task in tasks if task["report_id"] == traced_report["id"] and task["kind"] == "stop_payment"]
+    made = [
+        task for task in tasks if task["report_id"] == traced_report["id"] and task["kind"] == "stop_payment"
+    ]
     assert {task["target"]["value"] for task in made} == accounts
     assert cards.count() == len(made)
 
@@ -154,7 +157,9 @@ def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world:
     api_seen = {task["id"] for task in cast(list[dict[str, Any]], world.get("icbc", "/tasks", limit=500))}
     assert seen == api_seen
     assert "T-board-CCB" not in seen
-    assert {card.get_attribute("data-unit") for card in page.locator("[data-test=task]").all()} == {"BANK-ICBC"}
+    assert {card.get_attribute("data-unit") for card in page.locator("[data-test=task]").all()} == {
+        "BANK-ICBC"
+    }
     for action in ("accept", "start"):
         page.locator(f"[data-task=T-board-ICBC] [data-move={action}]").click()
         page.locator("[data-test=confirm-move]").click()

@@ -93,6 +93,9 @@ def _found_spans(report: Report, found: Extraction) -> list[tuple[TextSpan, str]
             role=role, personal=personal, valid=identifier.valid,
         )  # fmt: skip
         spans.append((span, masked))
+    spans.extend(
+        (span, mask_value(IdentifierKind.BANK_ACCOUNT, span.value)) for span in _unfound_own(report, spans)
+    )
     for amount in found.amounts:
         value = f"{amount.money.amount_minor} {amount.money.currency}"
         spans.append(
@@ -108,6 +111,27 @@ def _found_spans(report: Report, found: Extraction) -> list[tuple[TextSpan, str]
             )
         )
     return sorted(spans, key=lambda item: (item[0].start, -item[0].end))
+
+
+def _unfound_own(report: Report, spans: list[tuple[TextSpan, str]]) -> list[TextSpan]:
+    """The victim's own accounts written in the narrative where extraction found nothing (a number that fails its
+    checksum, say): marked too, so that masking never leaves them showing."""
+    taken = [(span.start, span.end) for span, _ in spans]
+    extra: list[TextSpan] = []
+    for account in sorted(victim_accounts(report)):
+        start = report.narrative.find(account)
+        while start >= 0:
+            end = start + len(account)
+            if all(end <= first or start >= last for first, last in taken):
+                extra.append(
+                    TextSpan(
+                        start=start, end=end, kind=IdentifierKind.BANK_ACCOUNT.value, value=account,
+                        role=SpanRole.VICTIM, personal=True, valid=False,
+                    )
+                )  # fmt: skip
+                taken.append((start, end))
+            start = report.narrative.find(account, end)
+    return extra
 
 
 def _masked(narrative: str, spans: list[tuple[TextSpan, str]]) -> tuple[str, list[TextSpan]]:
