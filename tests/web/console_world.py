@@ -13,6 +13,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, cast
 
 import httpx2 as httpx
 
@@ -118,3 +119,18 @@ def serve(home: Path) -> ConsoleWorld:
         time.sleep(0.05)
     process.kill()
     raise RuntimeError(f"the server did not answer /health within {READY_SECONDS} s")
+
+
+def traced_report(world: ConsoleWorld, username: str = "sz") -> dict[str, Any]:
+    """A case of ``username``'s units whose money the trace finds still held, with identifiers in its narrative:
+    its id, freeze list and reading; raises LookupError when the world has none."""
+    reports = cast(list[dict[str, Any]], world.get(username, "/reports", kind="case", limit=200))
+    for report in reports:
+        if not report["loss"]:
+            continue
+        freeze = cast(dict[str, Any], world.post(username, "/trace", {"report_id": report["id"]}))
+        reading = cast(dict[str, Any], world.get(username, f"/reports/{report['id']}/reading"))
+        identifiers = [span for span in reading["spans"] if span["kind"] not in ("amount", "time")]
+        if freeze["targets"] and identifiers:
+            return {"id": report["id"], "freeze": freeze, "reading": reading}
+    raise LookupError(f"no traceable case with identifiers in {username}'s units")

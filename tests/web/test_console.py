@@ -8,6 +8,7 @@ from typing import Any, cast
 
 import pytest
 from console_world import ConsoleWorld
+from console_world import traced_report as find_traced_report
 from playwright.sync_api import Page, expect
 
 from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
@@ -20,16 +21,7 @@ FIRST_PAINT_LIMIT_MS = 3_000
 @pytest.fixture(scope="module")
 def traced_report(world: ConsoleWorld) -> dict[str, Any]:
     """A Shenzhen case whose money the trace finds still held in accounts, with identifiers in its narrative."""
-    reports = cast(list[dict[str, Any]], world.get("sz", "/reports", kind="case", limit=200))
-    for report in reports:
-        if not report["loss"]:
-            continue
-        freeze = cast(dict[str, Any], world.post("sz", "/trace", {"report_id": report["id"]}))
-        reading = cast(dict[str, Any], world.get("sz", f"/reports/{report['id']}/reading"))
-        identifiers = [span for span in reading["spans"] if span["kind"] not in ("amount", "time")]
-        if freeze["targets"] and identifiers:
-            return {"id": report["id"], "freeze": freeze, "reading": reading}
-    pytest.fail("the tiny scenario has no traceable Shenzhen case with identifiers")
+    return find_traced_report(world, "sz")
 
 
 def test_sign_in_shows_user_unit_role_and_switches_language(page: Page) -> None:
