@@ -3,11 +3,13 @@ moves a task allows, and the console's pages (SPA fallback, CSP, /docs from loca
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 import pytest
 from api_world import Api
 from fastapi.testclient import TestClient
+from openpyxl import load_workbook
 
 from case_reports import MULE_CARD, SCAM_PHONE, VICTIM_CARD, case, row_counts
 from fanzha.api.console import CONTENT_SECURITY_POLICY, install_console
@@ -127,3 +129,27 @@ def test_the_api_keeps_its_answers_and_gets_the_headers(api: Api) -> None:
     assert api.client.get("/api/v1/no-such-route").status_code == 404
     assert api.client.get("/health").headers["content-security-policy"].startswith("default-src 'self'")
     assert "/docs" not in set(api.client.get("/openapi.json").json()["paths"])
+
+
+def test_any_list_exports_as_excel_with_the_lists_own_visibility(api: Api) -> None:
+    _report(api)
+    answer = api.client.get("/api/v1/exports/xlsx?list=reports&kind=case", headers=api.token("sz"))
+    assert answer.status_code == 200, answer.text
+    assert answer.headers["content-type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(answer.content)).active
+    assert sheet is not None
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    assert "id" in header
+    assert [row[header.index("id")] for row in rows] == ["R-READ"]
+    assert VICTIM_CARD not in str(rows), "the export is masked as the list is"
+    elsewhere = api.client.get("/api/v1/exports/xlsx?list=reports", headers=api.token("sh"))
+    other_sheet = load_workbook(io.BytesIO(elsewhere.content)).active
+    assert "R-READ" not in str(list(other_sheet.iter_rows(values_only=True)))  # type: ignore[union-attr]
+    assert (
+        api.client.get("/api/v1/exports/xlsx?list=reports", headers=api.token("citizen")).status_code == 403
+    )
+    assert (
+        api.client.get("/api/v1/exports/xlsx?list=reports&unit=310000", headers=api.token("sz")).status_code
+        == 403
+    )
+    assert api.client.get("/api/v1/exports/xlsx?list=audit", headers=api.token("sz")).status_code == 422

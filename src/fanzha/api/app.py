@@ -15,6 +15,7 @@ from fanzha.api.ratelimit import RateLimiter
 from fanzha.api.routes import (
     auth,
     campaigns,
+    exports,
     identifiers,
     leads,
     metrics,
@@ -85,6 +86,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         trace,
         campaigns,
         outcomes,
+        exports,
     ):
         api.include_router(module.router)
     app.include_router(api)
