@@ -46,7 +46,21 @@ async function send<T>(method: string, path: string, body?: unknown, query?: Que
   return (await answer.json()) as T
 }
 
+/** Download a list as an Excel workbook made by the server (GET /exports/xlsx?list=…, the list's own filters). */
+async function exportList(list: string, query: Query = {}): Promise<void> {
+  const headers: Record<string, string> = session.token ? { Authorization: `Bearer ${session.token}` } : {}
+  const answer = await fetch(withQuery('/api/v1/exports/xlsx', { ...query, list }), { headers })
+  if (!answer.ok) throw new ApiError(answer.status, answer.statusText)
+  const name = /filename="([^"]+)"/.exec(answer.headers.get('Content-Disposition') ?? '')?.[1] ?? `${list}.xlsx`
+  const link = document.createElement('a')
+  link.href = URL.createObjectURL(await answer.blob())
+  link.download = name
+  link.click()
+  URL.revokeObjectURL(link.href)
+}
+
 export const api = {
   get: <T>(path: string, query?: Query) => send<T>('GET', path, undefined, query),
   post: <T>(path: string, body: unknown, query?: Query) => send<T>('POST', path, body, query),
+  exportList,
 }
