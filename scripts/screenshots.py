@@ -41,7 +41,7 @@ def _shoot(page: Page, name: str, ready: str) -> None:
 
 
 def shoot_all(world: ConsoleWorld, browser_path: str) -> None:
-    """The dashboard, a report, its trace, the task board and the largest campaign."""
+    """The dashboard, a report, its trace, the largest campaign, the public lookup and the wall display."""
     OUT.mkdir(parents=True, exist_ok=True)
     report = traced_report(world, "sz")
     campaign = cast(list[dict[str, Any]], world.get("sz", "/campaigns", limit=1))[0]
@@ -60,6 +60,10 @@ def shoot_all(world: ConsoleWorld, browser_path: str) -> None:
         _shoot(page, "campaign", "[data-test=graph] canvas")
         page.goto("/lookup")
         _shoot(page, "lookup", "[data-test=lookup-value]")
+        newest = cast(list[dict[str, Any]], world.get("sz", "/reports", limit=1))[0]
+        page.set_viewport_size({"width": 1920, "height": 1080})
+        page.goto(f"/wall?day={newest['received_at'][:10]}")
+        _shoot(page, "wall", "[data-test=wall]")
         browser.close()
 
 

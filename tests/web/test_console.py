@@ -3,12 +3,14 @@ trace and stop-payment tasks, the task board to done, a bank desk's own tasks, a
 
 from __future__ import annotations
 
+import io
 import re
 from typing import Any, cast
 
 import pytest
 from console_world import ConsoleWorld
 from console_world import traced_report as find_traced_report
+from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
 from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
@@ -191,6 +193,21 @@ def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
     assert first_paint_ms(page, "campaign") <= FIRST_PAINT_LIMIT_MS
     page.wait_for_timeout(500)
     shoot(page, "campaign")
+    shared = [node for node in graph["nodes"] if node["kind"] in ("phone", "url", "domain", "bank_account")]
+    degree = {node["id"]: sum(edge["target"] == node["id"] for edge in graph["edges"]) for node in shared}
+    key = max(shared, key=lambda node: degree[node["id"]])
+    page.locator("[data-test=keys] .el-table__row").filter(has_text=key["label"]).first.click()
+    why = page.locator("[data-test=why]")
+    expect(why).to_contain_text(key["label"])
+    assert why.locator("li").count() == degree[key["id"]]
+    page.locator("[data-test=open-task]").click()
+    expected_kind = {"phone": "block_number", "bank_account": "freeze"}.get(key["kind"], "takedown_url")
+    wait_until(
+        lambda: any(
+            task["campaign_id"] == largest["id"] and task["kind"] == expected_kind
+            for task in cast(list[dict[str, Any]], world.get("national", "/tasks", limit=500))
+        )
+    )
 
 
 def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None:
@@ -207,3 +224,34 @@ def test_api_reference_from_local_files(page: Page) -> None:
     page.goto("/docs")
     expect(page.locator(".swagger-ui .info .title")).to_contain_text("fanzha API")
     shoot(page, "docs")
+
+
+def test_wall_display_leads_warnings_and_excel_export(page: Page, world: ConsoleWorld) -> None:
+    sign_in(page, "national")
+    newest = cast(list[dict[str, Any]], world.get("national", "/reports", limit=1))[0]
+    day = newest["received_at"][:10]
+    since, until = f"{day}T00:00:00+08:00", f"{day}T23:59:59.999+08:00"
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(f"/wall?day={day}")
+    wall = page.locator("[data-test=wall-reports]")
+    expect(page.locator("[data-test=wall-updated]")).not_to_have_text(re.compile(r"\{time\}|更新于 $"))
+    metrics = cast(dict[str, Any], world.get("national", "/metrics", since=since, until=until))
+    expect(wall).to_have_attribute("data-value", str(metrics["groups"][0]["counts"].get("reports", 0)))
+    assert first_paint_ms(page, "wall") <= FIRST_PAINT_LIMIT_MS
+    shoot(page, "wall")
+    page.set_viewport_size({"width": 1440, "height": 900})
+    page.goto("/leads")
+    page.locator("[data-test=ledger]").wait_for()
+    shoot(page, "leads")
+    page.goto("/warnings")
+    page.locator("[data-test=warnings]").wait_for()
+    shoot(page, "warnings")
+    page.goto("/reports?kind=tip")
+    page.locator("[data-test=report-link]").first.wait_for()
+    with page.expect_download() as download:
+        page.locator("[data-test=export]").click()
+    sheet = load_workbook(io.BytesIO(download.value.path().read_bytes())).active
+    assert sheet is not None
+    header, *rows = list(sheet.iter_rows(values_only=True))
+    tips = cast(list[dict[str, Any]], world.get("national", "/reports", kind="tip", limit=500))
+    assert sorted(str(row[header.index("id")]) for row in rows) == sorted(tip["id"] for tip in tips)
