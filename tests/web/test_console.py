@@ -44,6 +44,24 @@ def test_sign_in_shows_user_unit_role_and_switches_language(page: Page) -> None:
     expect(page).to_have_url(re.compile(r"/login"))
 
 
+def test_the_token_is_renewed_before_it_expires(page: Page) -> None:
+    page.clock.install()
+    sign_in(page, "sz")
+    with page.expect_response("**/api/v1/auth/renew") as renewal:
+        page.clock.run_for("14:30")  # tokens live 15 minutes; the console renews a minute before
+    assert renewal.value.status == 200
+    page.locator("[data-nav=reports]").click()
+    page.locator("[data-test=report-link]").first.wait_for()
+
+
+def test_a_bank_desk_lands_on_its_tasks_and_sees_no_case_menus(page: Page) -> None:
+    sign_in(page, "icbc")
+    expect(page).to_have_url(re.compile(r"/tasks$"))
+    expect(page.locator("[data-nav=tasks]")).to_be_visible()
+    for hidden in ("dashboard", "reports", "campaigns"):
+        assert page.locator(f"[data-nav={hidden}]").count() == 0
+
+
 def test_dashboard_figures_equal_the_apis(page: Page, world: ConsoleWorld) -> None:
     sign_in(page, "sz")
     figures = page.locator("[data-test=figures]")

@@ -1,11 +1,12 @@
 // Client routes; the API serves index.html for each of them (SPA fallback). Pages other than the sign-in and
 // the public lookup need a session; what each shows is what the API lets the user see.
 import { createRouter, createWebHistory } from 'vue-router'
+import { homePage } from './session'
 
 export const router = createRouter({
   history: createWebHistory(),
   routes: [
-    { path: '/', redirect: '/dashboard' },
+    { path: '/', redirect: () => homePage() },
     { path: '/login', name: 'login', component: () => import('./views/LoginView.vue'), meta: { public: true } },
     { path: '/lookup', name: 'lookup', component: () => import('./views/LookupView.vue'), meta: { public: true } },
     { path: '/wall', name: 'wall', component: () => import('./views/WallView.vue'), meta: { bare: true } },
@@ -18,6 +19,6 @@ export const router = createRouter({
     { path: '/tasks', name: 'tasks', component: () => import('./views/TasksView.vue') },
     { path: '/campaigns', name: 'campaigns', component: () => import('./views/CampaignsView.vue') },
     { path: '/campaigns/:id', name: 'campaign', component: () => import('./views/CampaignView.vue'), props: true },
-    { path: '/:rest(.*)*', redirect: '/dashboard' },
+    { path: '/:rest(.*)*', redirect: () => homePage() },
   ],
 })

@@ -7,6 +7,7 @@ import { router } from './router'
 
 const STORAGE = 'fanzha.session'
 const RENEW_BEFORE_MS = 60_000
+const RENEW_NOT_BEFORE_SHARE = 0.5
 
 interface Stored {
   token: string
@@ -31,10 +32,13 @@ function keep(token: Token, me: Me): void {
   scheduleRenewal()
 }
 
+// Renew a minute before expiry, but never in the first half of a token's life (short tokens are not renewed
+// every second).
 function scheduleRenewal(): void {
   window.clearTimeout(renewTimer)
   if (!session.expiresAt) return
-  const wait = Math.max(session.expiresAt.getTime() - Date.now() - RENEW_BEFORE_MS, 1_000)
+  const left = session.expiresAt.getTime() - Date.now()
+  const wait = Math.max(left - RENEW_BEFORE_MS, left * RENEW_NOT_BEFORE_SHARE, 1_000)
   renewTimer = window.setTimeout(() => void renew(), wait)
 }
 
@@ -43,7 +47,8 @@ export async function renew(): Promise<void> {
   if (!session.token || !session.me) return
   try {
     const token = await api.post<Token>('/auth/renew', {})
-    keep(token, { ...session.me, unit: token.unit, roles: token.roles })
+    session.token = token.access_token
+    keep(token, await api.get<Me>('/auth/me'))
   } catch {
     signOut(true)
   }
@@ -79,6 +84,11 @@ export function restoreSession(): void {
   session.expiresAt = new Date(stored.expiresAt)
   session.me = stored.me
   scheduleRenewal()
+}
+
+/** Where a user lands after signing in: the dashboard when the API lets them read the figures, else the tasks. */
+export function homePage(): string {
+  return session.me?.reads?.includes('metrics') ? '/dashboard' : '/tasks'
 }
 
 export function hasRole(...roles: string[]): boolean {

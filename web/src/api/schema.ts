@@ -1455,11 +1455,16 @@ export interface components {
         };
         /**
          * Me
-         * @description The caller: user or key name, unit and roles.
+         * @description The caller: user or key name, unit and roles, and what its roles may read (so a client shows only that).
          */
         Me: {
             /** Name */
             name: string;
+            /**
+             * Reads
+             * @description resources the caller's roles may read
+             */
+            reads?: string[];
             /** Roles */
             roles: string[];
             /** Unit */

@@ -8,6 +8,7 @@ from fanzha.api.deps import ActorDep, SettingsDep, StoreDep, TokenActorDep
 from fanzha.api.schemas import Me, Token, TokenRequest
 from fanzha.api.security import actor_of, issue_token, verify_password
 from fanzha.model import utcnow
+from fanzha.ops import READ_ROLES
 from fanzha.store.cases.access import find_user
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -39,4 +40,5 @@ def renew(actor: TokenActorDep, store: StoreDep, settings: SettingsDep) -> Token
 @router.get("/me", response_model=Me)
 def who_am_i(actor: ActorDep) -> Me:
     """The caller's name, unit and roles."""
-    return Me(name=actor.user_id, unit=actor.unit, roles=sorted(actor.roles))
+    reads = sorted(resource.value for resource, roles in READ_ROLES.items() if actor.roles & roles)
+    return Me(name=actor.user_id, unit=actor.unit, roles=sorted(actor.roles), reads=reads)
