@@ -80,6 +80,15 @@ def test_dashboard_figures_equal_the_apis(page: Page, world: ConsoleWorld) -> No
     shoot(page, "dashboard")
     page.locator("[data-test=figure-tips]").click()
     expect(page).to_have_url(re.compile(r"/reports\?.*kind=tip"))
+    page.locator(
+        "[data-test=filter-type]"
+    ).click()  # the drop-down and the date picker: popovers under the CSP
+    page.locator(".el-select-dropdown__item").filter(has_text="刷单返利").click()
+    text_box(page, "filter-since").click()
+    page.locator(".el-picker-panel").first.wait_for()
+    page.keyboard.press("Escape")
+    page.locator("[data-test=filter-apply]").click()
+    expect(page).to_have_url(re.compile(r"fraud_type=brushing_rebate"))
 
 
 def test_report_identifiers_highlighted_and_personal_data_masked(
