@@ -17,7 +17,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from console_world import PASSWORD, ConsoleWorld, build_world, serve
+from console_world import PASSWORD, ConsoleWorld, build_world, serve, warm
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -68,6 +68,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, chromium_path: str) -> Itera
     home = tmp_path_factory.mktemp("console") / "home"
     build_world(home)
     served = serve(home)
+    warm(served)
     try:
         yield served
     finally:

@@ -10,6 +10,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -96,6 +97,20 @@ def free_port() -> int:
         probe.bind(("127.0.0.1", 0))
         port: int = probe.getsockname()[1]
         return port
+
+
+def warm(world: ConsoleWorld) -> threading.Thread:
+    """Read one report in a background thread, so that the server loads its fraud-type classifier (seconds) while
+    the first browser test runs rather than in the middle of a later one."""
+
+    def read_one() -> None:
+        first = cast(list[dict[str, Any]], world.get("national", "/reports", limit=1))
+        if first:
+            world.get("national", f"/reports/{first[0]['id']}/reading")
+
+    thread = threading.Thread(target=read_one, name="warm-classifier", daemon=True)
+    thread.start()
+    return thread
 
 
 def serve(home: Path) -> ConsoleWorld:

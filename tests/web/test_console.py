@@ -103,9 +103,14 @@ def test_report_identifiers_highlighted_and_personal_data_masked(
     spans.first.wait_for()
     assert first_paint_ms(page, "report") <= FIRST_PAINT_LIMIT_MS
     reading = traced_report["reading"]
-    assert spans.count() == len(reading["spans"])
+    outermost, end = [], 0  # a span inside another (a URL's host) is marked as part of it
+    for span in reading["spans"]:
+        if span["start"] >= end:
+            outermost.append(span)
+            end = span["end"]
+    assert spans.count() == len(outermost)
     narrative = reading["narrative"]
-    for index, span in enumerate(reading["spans"]):
+    for index, span in enumerate(outermost):
         mark = spans.nth(index)
         assert mark.get_attribute("data-kind") == span["kind"]
         assert mark.inner_text() == narrative[span["start"] : span["end"]]

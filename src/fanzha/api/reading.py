@@ -144,8 +144,6 @@ def _masked(narrative: str, spans: list[tuple[TextSpan, str]]) -> tuple[str, lis
     shift, cursor = 0, 0
     for span, shown in spans:
         if span.start < cursor:
-            if span.end <= cursor and not shown:
-                out.append(span.model_copy(update={"start": span.start + shift, "end": span.end + shift}))
             continue
         if not shown:
             out.append(span.model_copy(update={"start": span.start + shift, "end": span.end + shift}))
