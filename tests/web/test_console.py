@@ -13,11 +13,12 @@ from console_world import traced_report as find_traced_report
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
 
-from conftest import first_paint_ms, shoot, sign_in, text_box, wait_until
+from conftest import loaded_ms, shoot, sign_in, text_box, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
-FIRST_PAINT_LIMIT_MS = 3_000
-"""Generous on a shared 2-core machine running other tests; the measured figures are written beside the screens."""
+LOAD_LIMIT_MS = 3_000
+"""From a page's load to its content shown; generous on a shared 2-core machine running other tests (the issue's
+target is 1 s on the medium scenario); the measured figures are written beside the screenshots."""
 
 
 @pytest.fixture(scope="module")
@@ -64,9 +65,10 @@ def test_a_bank_desk_lands_on_its_tasks_and_sees_no_case_menus(page: Page) -> No
 
 def test_dashboard_figures_equal_the_apis(page: Page, world: ConsoleWorld) -> None:
     sign_in(page, "sz")
-    figures = page.locator("[data-test=figures]")
-    figures.wait_for()
-    assert first_paint_ms(page, "dashboard") <= FIRST_PAINT_LIMIT_MS
+    page.goto("/dashboard")
+    page.locator("[data-test=figures] [data-test=figure-reports]").wait_for()
+    page.locator(".chart canvas").first.wait_for()
+    assert loaded_ms(page, "dashboard") <= LOAD_LIMIT_MS
     metrics = cast(dict[str, Any], world.get("sz", "/metrics"))
     group = metrics["groups"][0]
     for name in ("reports", "cases", "tips", "overdue_tasks"):
@@ -101,7 +103,7 @@ def test_report_identifiers_highlighted_and_personal_data_masked(
     page.goto(f"/reports/{traced_report['id']}")
     spans = page.locator("[data-test=narrative] [data-test=span]")
     spans.first.wait_for()
-    assert first_paint_ms(page, "report") <= FIRST_PAINT_LIMIT_MS
+    assert loaded_ms(page, "report") <= LOAD_LIMIT_MS
     reading = traced_report["reading"]
     outermost, end = [], 0  # a span inside another (a URL's host) is marked as part of it
     for span in reading["spans"]:
@@ -131,7 +133,9 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     page.goto(f"/reports/{traced_report['id']}")
     page.locator("[data-test=trace]").click()
     page.locator("[data-test=bank]").first.wait_for()
-    assert first_paint_ms(page, "trace") <= FIRST_PAINT_LIMIT_MS
+    page.reload()
+    page.locator("[data-test=bank]").first.wait_for()
+    assert loaded_ms(page, "trace") <= LOAD_LIMIT_MS
     freeze = traced_report["freeze"]
     shown_accounts = page.locator("[data-test=target-account]").all_inner_texts()
     assert sorted(shown_accounts) == sorted(target["account"] for target in freeze["targets"])
@@ -222,7 +226,9 @@ def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
     graph = cast(dict[str, Any], world.get("national", f"/campaigns/{largest['id']}/graph"))
     expect(page.locator("[data-test=graph]")).to_have_attribute("data-nodes", str(len(graph["nodes"])))
     page.locator("[data-test=graph] canvas").first.wait_for()
-    assert first_paint_ms(page, "campaign") <= FIRST_PAINT_LIMIT_MS
+    page.reload()
+    page.locator("[data-test=graph] canvas").first.wait_for()
+    assert loaded_ms(page, "campaign") <= LOAD_LIMIT_MS
     page.wait_for_timeout(500)
     shoot(page, "campaign")
     shared = [node for node in graph["nodes"] if node["kind"] in ("phone", "url", "domain", "bank_account")]
@@ -244,11 +250,12 @@ def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
 
 def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None:
     page.goto("/lookup")
+    text_box(page, "lookup-value").wait_for()
+    assert loaded_ms(page, "lookup") <= LOAD_LIMIT_MS
     text_box(page, "lookup-value").fill("10086")
     page.locator("[data-test=lookup-submit]").click()
     answer = page.locator("[data-test=lookup-answer]")
     expect(answer).to_have_attribute("data-level", "known_service")
-    assert first_paint_ms(page, "lookup") <= FIRST_PAINT_LIMIT_MS
     shoot(page, "lookup")
 
 
@@ -269,7 +276,7 @@ def test_wall_display_leads_warnings_and_excel_export(page: Page, world: Console
     expect(page.locator("[data-test=wall-updated]")).not_to_have_text(re.compile(r"\{time\}|更新于 $"))
     metrics = cast(dict[str, Any], world.get("national", "/metrics", since=since, until=until))
     expect(wall).to_have_attribute("data-value", str(metrics["groups"][0]["counts"].get("reports", 0)))
-    assert first_paint_ms(page, "wall") <= FIRST_PAINT_LIMIT_MS
+    assert loaded_ms(page, "wall") <= LOAD_LIMIT_MS
     shoot(page, "wall")
     page.set_viewport_size({"width": 1440, "height": 900})
     page.goto("/leads")
