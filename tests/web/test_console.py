@@ -178,6 +178,22 @@ def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world:
     text_box(page, "to-unit").fill("BANK-ICBC")
     page.locator("[data-test=confirm-move]").click()
     expect(page.locator("[data-state=dispatched] [data-task=T-board-ICBC]")).to_be_visible()
+    for number in (1, 2):
+        body = {
+            "kind": "freeze",
+            "id": f"T-bulk-{number}",
+            "target": {"kind": "bank_account", "value": account},
+        }
+        world.post("sz", "/tasks", body)
+    page.reload()
+    for number in (1, 2):
+        page.locator(f"[data-select=T-bulk-{number}]").click()
+    page.locator("[data-test=bulk] [data-bulk=dispatch]").click()
+    text_box(page, "bulk-to-unit").fill("BANK-CCB")
+    page.locator("[data-test=confirm-bulk]").click()
+    for number in (1, 2):
+        expect(page.locator(f"[data-state=dispatched] [data-task=T-bulk-{number}]")).to_be_visible()
+    expect(page.locator("[data-task=T-board-ICBC]")).to_contain_text("6222020000000000017")
     page.locator("[data-test=logout]").click()
 
     sign_in(page, "icbc")

@@ -1,5 +1,4 @@
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
+import 'element-plus/es/components/message/style/css'
 import { createApp } from 'vue'
 import App from './App.vue'
 import { router } from './router'
@@ -11,4 +10,4 @@ router.beforeEach((to) => {
   if (!to.meta.public && !session.token) return { name: 'login', query: { next: to.fullPath } }
   return true
 })
-createApp(App).use(ElementPlus).use(router).mount('#app')
+createApp(App).use(router).mount('#app')
