@@ -88,9 +88,10 @@ export function restoreSession(): void {
 
 /** Where a user lands after signing in: the dashboard when the API lets them read the figures, else the tasks. */
 export function homePage(): string {
-  return session.me?.reads?.includes('metrics') ? '/dashboard' : '/tasks'
+  return canRead('metrics') ? '/dashboard' : '/tasks'
 }
 
-export function hasRole(...roles: string[]): boolean {
-  return !!session.me && session.me.roles.some((role) => roles.includes(role))
+/** Whether the API says this user's roles may read ``resource`` (GET /auth/me `reads`). */
+export function canRead(resource: string): boolean {
+  return !!session.me?.reads?.includes(resource)
 }
