@@ -17,20 +17,11 @@ from typing import Any, cast
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "web"))
 
-from console_world import PASSWORD, ConsoleWorld, build_world, serve, traced_report  # noqa: E402
+from console_pages import CHROMIUM_FLAGS, sign_in  # noqa: E402
+from console_world import ConsoleWorld, build_world, serve, traced_report  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 OUT = ROOT / "docs" / "screens"
-FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-         "--disable-component-update", "--disable-sync", "--disable-dev-shm-usage"]  # fmt: skip
-
-
-def _sign_in(page: Page, username: str) -> None:
-    page.goto("/login")
-    page.locator("input[name=username]").fill(username)
-    page.locator("input[name=password]").fill(PASSWORD)
-    page.locator("[data-test=sign-in]").click()
-    page.locator("[data-test=user]").filter(has_text=username).wait_for()
 
 
 def _shoot(page: Page, name: str, ready: str) -> None:
@@ -46,11 +37,11 @@ def shoot_all(world: ConsoleWorld, browser_path: str) -> None:
     report = traced_report(world, "sz")
     campaign = cast(list[dict[str, Any]], world.get("sz", "/campaigns", limit=1))[0]
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=browser_path, headless=True, args=FLAGS)
+        browser = playwright.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_FLAGS)
         page = browser.new_context(
             base_url=world.base_url, viewport={"width": 1440, "height": 900}
         ).new_page()
-        _sign_in(page, "sz")
+        sign_in(page, "sz")
         _shoot(page, "dashboard", "[data-test=figures] canvas, .chart canvas")
         page.goto(f"/reports/{report['id']}")
         _shoot(page, "report", "[data-test=span]")

@@ -8,12 +8,11 @@ import re
 from typing import Any, cast
 
 import pytest
+from console_pages import loaded_ms, shoot, sign_in, text_box, wait_until
 from console_world import ConsoleWorld
 from console_world import traced_report as find_traced_report
 from openpyxl import load_workbook
 from playwright.sync_api import Page, expect
-
-from conftest import loaded_ms, shoot, sign_in, text_box, wait_until
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LOAD_LIMIT_MS = 3_000
