@@ -21,7 +21,16 @@ def _report_json(report_id: str, unit: str) -> dict[str, object]:
 
 def test_sign_in_and_me(api: Api) -> None:
     me = api.client.get("/api/v1/auth/me", headers=api.token("sz"))
-    assert me.json() == {"name": "sz", "unit": "440300", "roles": ["analyst", "investigator"]}
+    answer = me.json()
+    assert {name: answer[name] for name in ("name", "unit", "roles")} == {
+        "name": "sz",
+        "unit": "440300",
+        "roles": ["analyst", "investigator"],
+    }
+    assert {"report", "task", "metrics"} <= set(answer["reads"])
+    bank = api.client.get("/api/v1/auth/me", headers={"X-API-Key": api.bank_key}).json()
+    assert "report" not in bank["reads"]
+    assert "task" in bank["reads"]
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,13 @@ from fastapi import APIRouter, FastAPI
 
 from fanzha import __version__
 from fanzha.api.cache import TtlCache
+from fanzha.api.console import install_console
 from fanzha.api.problems import Problem, install_problem_handlers
 from fanzha.api.ratelimit import RateLimiter
 from fanzha.api.routes import (
     auth,
     campaigns,
+    exports,
     identifiers,
     leads,
     metrics,
@@ -58,6 +60,8 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         version=__version__,
         summary="Combined-operations platform for anti-scam centres (反诈合成作战平台).",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
         responses={422: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}},
     )
     app.state.settings = settings
@@ -82,6 +86,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         trace,
         campaigns,
         outcomes,
+        exports,
     ):
         api.include_router(module.router)
     app.include_router(api)
@@ -91,4 +96,5 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         """Liveness: the process answers."""
         return {"status": "ok"}
 
+    install_console(app, API_PREFIX)
     return app

@@ -71,10 +71,7 @@ def current_actor(
 ) -> Actor:
     """The signed-in user (Bearer token) or system (X-API-Key); 401 otherwise."""
     if credentials is not None:
-        try:
-            return read_token(credentials.credentials, settings)
-        except InvalidCredentialsError as error:
-            raise _UNAUTHENTICATED from error
+        return token_actor(settings, credentials)
     if api_key:
         account = find_api_key(store, api_key_hash(api_key))
         if account is not None and account.active:
@@ -83,6 +80,21 @@ def current_actor(
 
 
 ActorDep = Annotated[Actor, Depends(current_actor)]
+
+
+def token_actor(
+    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+) -> Actor:
+    """The user a valid Bearer token names (API keys not accepted); 401 otherwise."""
+    if credentials is None:
+        raise _UNAUTHENTICATED
+    try:
+        return read_token(credentials.credentials, settings)
+    except InvalidCredentialsError as error:
+        raise _UNAUTHENTICATED from error
+
+
+TokenActorDep = Annotated[Actor, Depends(token_actor)]
 
 
 def requires(*roles: Role) -> Callable[[Actor], Actor]:

@@ -29,11 +29,12 @@ class Token(BaseModel):
 
 
 class Me(BaseModel):
-    """The caller: user or key name, unit and roles."""
+    """The caller: user or key name, unit and roles, and what its roles may read (so a client shows only that)."""
 
     name: str
     unit: str
     roles: list[str]
+    reads: list[str] = Field(default_factory=list, description="resources the caller's roles may read")
 
 
 class IngestResult(BaseModel):

@@ -1,13 +1,14 @@
-"""``/auth``: sign in with a username and password for a short-lived access token."""
+"""``/auth``: sign in with a username and password for a short-lived access token, renew it before it expires."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, HTTPException
 
-from fanzha.api.deps import ActorDep, SettingsDep, StoreDep
+from fanzha.api.deps import ActorDep, SettingsDep, StoreDep, TokenActorDep
 from fanzha.api.schemas import Me, Token, TokenRequest
 from fanzha.api.security import actor_of, issue_token, verify_password
 from fanzha.model import utcnow
+from fanzha.ops import READ_ROLES
 from fanzha.store.cases.access import find_user
 
 router = APIRouter(prefix="/auth", tags=["auth"])
@@ -24,7 +25,20 @@ def sign_in(body: TokenRequest, store: StoreDep, settings: SettingsDep) -> Token
     return Token(access_token=token, expires_at=expires, unit=actor.unit, roles=sorted(actor.roles))
 
 
+@router.post("/renew", response_model=Token, responses={401: {"description": "token invalid or expired"}})
+def renew(actor: TokenActorDep, store: StoreDep, settings: SettingsDep) -> Token:
+    """A fresh access token for a signed-in user whose account is still active (the console calls this before
+    its token expires); unit and roles are read again from the account. API keys have no token to renew."""
+    account = find_user(store, actor.user_id)
+    if account is None or not account.active:
+        raise HTTPException(401, "sign in again", {"WWW-Authenticate": "Bearer"})
+    fresh = actor_of(account.name, account.unit, account.roles)
+    token, expires = issue_token(fresh, settings, utcnow())
+    return Token(access_token=token, expires_at=expires, unit=fresh.unit, roles=sorted(fresh.roles))
+
+
 @router.get("/me", response_model=Me)
 def who_am_i(actor: ActorDep) -> Me:
     """The caller's name, unit and roles."""
-    return Me(name=actor.user_id, unit=actor.unit, roles=sorted(actor.roles))
+    reads = sorted(resource.value for resource, roles in READ_ROLES.items() if actor.roles & roles)
+    return Me(name=actor.user_id, unit=actor.unit, roles=sorted(actor.roles), reads=reads)

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, HTTPException, Query, Response, status
 
 from fanzha.api.deps import CaseWorker, ClassifierDep, Offset, ScopeQuery, StoreDep, visible_units
+from fanzha.api.reading import ReportReading, read_report
+from fanzha.api.routes.campaigns import Campaigns
 from fanzha.api.schemas import IngestResult
 from fanzha.intake.pipeline import store_reports
 from fanzha.model import Report, ReportKind
@@ -84,3 +86,29 @@ def get_report(report_id: str, store: StoreDep, actor: CaseWorker) -> Report:
     if store.report_unit(report_id) not in visible_units(store, actor):
         raise ReportNotFoundError(report_id)
     return store.get_report(report_id, actor=actor.user_id)
+
+
+@router.get(
+    "/{report_id}/reading",
+    response_model=ReportReading,
+    responses={404: {"description": "no such report in your units"}},
+)
+def get_report_reading(
+    report_id: str,
+    store: StoreDep,
+    actor: CaseWorker,
+    classifier: ClassifierDep,
+    campaigns: Campaigns,
+    personal: Annotated[
+        bool, Query(description="show personal data (the victim's own identifiers); the read is audited")
+    ] = False,
+) -> ReportReading:
+    """One report for reading: its narrative with every extracted identifier, amount and time as spans (offsets
+    into the narrative returned), whose each identifier is, and the fraud type with its evidence terms.
+
+    Personal data is masked (and the read not audited) unless ``personal=true``, which is the audited read.
+    """
+    if store.report_unit(report_id) not in visible_units(store, actor):
+        raise ReportNotFoundError(report_id)
+    report = store.get_report(report_id, actor=actor.user_id, audit=personal)
+    return read_report(report, classifier, personal=personal, campaign_id=campaigns.campaign_of(report_id))

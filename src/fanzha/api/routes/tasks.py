@@ -30,6 +30,7 @@ from fanzha.api.deps import (
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
 from fanzha.model import Identifier, Money, TaskKind, TaskState
 from fanzha.ops import (
+    TRANSITIONS,
     Actor,
     Escalation,
     InvalidOperationError,
@@ -215,6 +216,10 @@ class TaskOut(BaseModel):
     hold: HoldOut | None
     history: list[StepOut]
     escalations: list[EscalationOut] = Field(default_factory=list)
+    moves: list[MoveAction] = Field(
+        default_factory=list,
+        description="moves the state machine allows from this state (the caller's role and unit may still not)",
+    )
 
 
 class SweepOut(BaseModel):
@@ -247,6 +252,7 @@ def task_out(record: TaskRecord, now: datetime, escalations: list[Escalation] | 
         history=[StepOut(action=s.action.value, from_state=s.from_state, to_state=s.to_state, actor=s.actor,
                          actor_unit=s.actor_unit, at=s.at, to_unit=s.to_unit, note=s.note) for s in record.history],
         escalations=[_escalation_out(e) for e in escalations or []],
+        moves=[action.value for action, step in TRANSITIONS.items() if task.state in step.sources],
     )  # fmt: skip
 
 

@@ -167,6 +167,13 @@ class CampaignStore:
                 session.execute(select(CampaignReportRow.report_id, CampaignReportRow.campaign_id)).all()
             )
 
+    def campaign_of(self, report_id: str) -> str | None:
+        """The campaign a report is in, or None (one indexed lookup)."""
+        with Session(self.engine) as session:
+            return session.scalar(
+                select(CampaignReportRow.campaign_id).where(CampaignReportRow.report_id == report_id)
+            )
+
     def overrides(self) -> dict[str, str]:
         """The analyst's overrides: ``key → keep | suppress``."""
         with Session(self.engine) as session:

@@ -242,8 +242,12 @@ class CaseStore:
 
     # --- reports: reading ----------------------------------------------------------------------------
 
-    def get_report(self, report_id: str, actor: str) -> Report:
-        """The full report, personal data included; the read is written to the audit log under ``actor``."""
+    def get_report(self, report_id: str, actor: str, *, audit: bool = True) -> Report:
+        """The full report, personal data included; the read is written to the audit log under ``actor``.
+
+        ``audit=False`` is for callers that mask the personal data before anyone sees it (the console's first
+        view of a report); whoever then asks for it in full reads it again, audited.
+        """
         with Session(self._writer) as session, session.begin():
             row = session.get(ReportRow, report_id)
             if row is None:
@@ -272,7 +276,8 @@ class CaseStore:
             )
             if report.content_hash() != row.content_hash:
                 logger.warning("report %s read back with a different content hash", report_id)
-            append_event(session, actor, "report.read", "report", report_id, {})
+            if audit:
+                append_event(session, actor, "report.read", "report", report_id, {})
         return report
 
     def list_reports(
