@@ -157,7 +157,15 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     made = [
         task for task in tasks if task["report_id"] == traced_report["id"] and task["kind"] == "stop_payment"
     ]
-    assert {task["target"]["value"] for task in made} == accounts
+    by_bank: dict[str, set[str]] = {}
+    for target in freeze["targets"]:
+        by_bank.setdefault(target["bank"], set()).add(target["account"])
+    assert made
+    for task in made:
+        bank = task["detail"]["bank"]
+        assert task["unit"] == f"BANK-{bank}"
+        assert {line["account"] for line in task["detail"]["accounts"]} == by_bank[bank]
+    assert {line["account"] for task in made for line in task["detail"]["accounts"]} <= accounts
     assert cards.count() == len(made)
 
 
@@ -270,7 +278,8 @@ def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None
     text_box(page, "lookup-value").fill("10086")
     page.locator("[data-test=lookup-submit]").click()
     answer = page.locator("[data-test=lookup-answer]")
-    expect(answer).to_have_attribute("data-level", "known_service")
+    expect(answer).to_have_attribute("data-level", "service")
+    expect(page.locator("[data-test=lookup-reasons] li").first).to_be_visible()
     shoot(page, "lookup")
 
 

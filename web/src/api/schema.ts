@@ -159,6 +159,19 @@ export interface paths {
          *
          *     The value may be written as people write it (spaces, +86, full-width digits): it is normalised first.
          *     Resident ID numbers cannot be looked up. Answers may be up to ``FANZHA_PUBLIC_CACHE_SECONDS`` old.
+         *
+         *     Levels: ``high`` and ``medium`` (reported as the other side of victims' reports), ``none_reported`` (which
+         *     is not "safe"), ``platform`` (a well-known service scammers abuse or imitate: never ``high`` itself),
+         *     ``service`` (a listed service number: real, but callers can spoof it, see ``spoofable``), ``unverified`` (a
+         *     phone not in international form that is not a listed service number, or a listed one behind a '+' or a
+         *     country code: a disguised call from abroad) and ``invalid``. Only mentions of
+         *     the other side count, and mentions of unknown role unless ``FANZHA_RISK_UNKNOWN_ROLES=false``; a victim's own
+         *     number or card never does.
+         *
+         *     Changes of the answer (issue 10): ``known_service`` became ``service``, and every phone not in international
+         *     form that is not listed answers ``unverified``; ``platform`` and ``unverified`` are new levels; the dates are
+         *     days (``2026-09-02``), no longer instants; ``cases``, ``tips`` and the dates are null for bank accounts,
+         *     wallets and Alipay accounts; ``spoofable``, ``category`` and ``reasons`` (zh and en) are new fields.
          */
         get: operations["identifier_risk_api_v1_identifiers_risk_get"];
         put?: never;
@@ -620,7 +633,9 @@ export interface paths {
         /**
          * Move
          * @description Move a task: accept (签收), start, complete with a result, reject with a reason (退回), redispatch, close
-         *     (结). Illegal moves answer 409, moves your role or unit may not make 403.
+         *     (结). Illegal moves answer 409, moves your role or unit may not make 403. A stop payment of a traced report
+         *     completed with money stopped brings its freeze task; a freeze completed with money frozen brings the return
+         *     task, its money split between the victims pro rata.
          */
         post: operations["move_api_v1_tasks__task_id__transitions_post"];
         delete?: never;
@@ -643,9 +658,33 @@ export interface paths {
          * @description Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money.
          *
          *     With ``report_id`` the report's payments are read (the read is audited); the stop-payment deadlines run from
-         *     the report's time, else from ``report_time`` or now.
+         *     the report's time, else from ``report_time`` or now. Targets hold what they held at ``as_of`` (the report's
+         *     time by default); victims' own accounts, holdings under the centre's minimum and bona fide recipients are
+         *     left out and counted in ``left_out``; deadlines already past are marked overdue.
          */
         post: operations["trace_payments_api_v1_trace_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/trace/tasks": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Trace To Tasks
+         * @description Trace a report and send each bank desk one stop-payment task (紧急止付) listing its accounts and amounts,
+         *     due 30 minutes from the report. Tracing the report again updates the tasks still owed instead of adding
+         *     new ones. When a desk completes its task with the money stopped, a freeze task follows at that desk.
+         */
+        post: operations["trace_to_tasks_api_v1_trace_tasks_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -838,7 +877,7 @@ export interface components {
          * @description How an outgoing transfer is split between the victims' money and the account's own money.
          * @enum {string}
          */
-        AttributionPolicy: "fifo" | "proportional";
+        AttributionPolicy: "fifo" | "proportional" | "lifo";
         /**
          * CampaignGraph
          * @description The report–identifier graph of the caller's part of a campaign; shared identifiers are what linked it.
@@ -1047,6 +1086,8 @@ export interface components {
          * @description Accounts ranked by victim money still held (most first), then by hop (nearest first).
          */
         FreezeList: {
+            /** As Of */
+            as_of?: string | null;
             /** Cash Outs */
             cash_outs: components["schemas"]["CashOut"][];
             /**
@@ -1054,6 +1095,10 @@ export interface components {
              * @default CNY
              */
             currency: string;
+            /** Left Out */
+            left_out?: {
+                [key: string]: number;
+            };
             /**
              * Report Time
              * Format: date-time
@@ -1087,6 +1132,11 @@ export interface components {
              */
             freeze_due: string;
             /**
+             * Freeze Overdue
+             * @default false
+             */
+            freeze_overdue: boolean;
+            /**
              * Freeze Until
              * Format: date-time
              */
@@ -1110,6 +1160,16 @@ export interface components {
              * Format: date-time
              */
             stop_payment_expires: string;
+            /**
+             * Stop Payment Overdue
+             * @default false
+             */
+            stop_payment_overdue: boolean;
+            /**
+             * Victim Share
+             * @default 1
+             */
+            victim_share: number;
         };
         /**
          * GraphEdge
@@ -1192,6 +1252,11 @@ export interface components {
              */
             raw?: string | null;
             /**
+             * @description the victim's own, the other side's, or not told
+             * @default unknown
+             */
+            role: components["schemas"]["IdentifierRole"];
+            /**
              * Valid
              * @default true
              */
@@ -1218,6 +1283,15 @@ export interface components {
          * @enum {string}
          */
         IdentifierKind: "phone" | "bank_account" | "url" | "domain" | "ip" | "email" | "wechat" | "qq" | "alipay" | "app" | "crypto_wallet" | "id_number";
+        /**
+         * IdentifierRole
+         * @description Whose an identifier is, as far as a report tells (涉案要素归属).
+         *
+         *     Linking, campaign keys, risk counts and the public lookup read counterparty identifiers (and, where a centre
+         *     configures it, unknown ones); the victim's own stay in the case file, masked.
+         * @enum {string}
+         */
+        IdentifierRole: "victim" | "counterparty" | "unknown";
         /**
          * IngestResult
          * @description What a report batch did: reports inserted, and reports already stored with the same content.
@@ -1848,13 +1922,25 @@ export interface components {
         };
         /**
          * RiskAnswer
-         * @description The public answer about an identifier: a level and counts, never anything about the people who reported it.
+         * @description The public answer about an identifier (风险查询结果): a level, its reasons, and for phones, sites and apps
+         *     how often and on which days the other side of a report used it; never anything about who reported it.
+         *
+         *     For bank accounts, wallets and Alipay accounts only the level is answered: ``cases``, ``tips`` and the dates
+         *     are null, so that no one can check whether a mule account is burnt.
          * @example {
          *       "cases": 4,
-         *       "first_reported": "2026-09-02T03:00:00Z",
+         *       "first_reported": "2026-09-02",
          *       "kind": "phone",
-         *       "last_reported": "2026-09-29T12:00:00Z",
+         *       "last_reported": "2026-09-29",
          *       "level": "high",
+         *       "reasons": [
+         *         {
+         *           "code": "reported_repeatedly",
+         *           "en": "named as the other side in several victims' reports",
+         *           "zh": "多名受害人报案中作为对方出现"
+         *         }
+         *       ],
+         *       "spoofable": false,
          *       "tips": 11,
          *       "value": "+8613800138000"
          *     }
@@ -1862,20 +1948,41 @@ export interface components {
         RiskAnswer: {
             /**
              * Cases
-             * @description victim reports naming it
+             * @description victim reports naming it as the other side's; null: level only
              */
-            cases: number;
-            /** First Reported */
+            cases: number | null;
+            /**
+             * Category
+             * @description what listed service it is: bank_hotline, telco_service, government_hotline, platform, …
+             */
+            category: string | null;
+            /**
+             * First Reported
+             * @description day of the first such report (the centre's time zone)
+             */
             first_reported: string | null;
             kind: components["schemas"]["IdentifierKind"];
-            /** Last Reported */
+            /**
+             * Last Reported
+             * @description day of the latest such report (the centre's time zone)
+             */
             last_reported: string | null;
             level: components["schemas"]["RiskLevel"];
             /**
-             * Tips
-             * @description tips naming it
+             * Reasons
+             * @description why, in Chinese and English; ``code`` is stable
              */
-            tips: number;
+            reasons: components["schemas"]["RiskReason"][];
+            /**
+             * Spoofable
+             * @description a caller showing this number may be someone else (改号)
+             */
+            spoofable: boolean;
+            /**
+             * Tips
+             * @description tips naming it; null: level only
+             */
+            tips: number | null;
             /**
              * Value
              * @description the identifier as fanzha normalises it
@@ -1884,10 +1991,22 @@ export interface components {
         };
         /**
          * RiskLevel
-         * @description What the public is told about a phone, URL or account (风险提示).
+         * @description What anyone is told about an identifier (风险等级).
          * @enum {string}
          */
-        RiskLevel: "high" | "medium" | "none_reported" | "known_service" | "invalid";
+        RiskLevel: "high" | "medium" | "none_reported" | "platform" | "service" | "unverified" | "invalid";
+        /**
+         * RiskReason
+         * @description One reason for a level, in Chinese and English; ``code`` is stable for programs.
+         */
+        RiskReason: {
+            /** Code */
+            code: string;
+            /** En */
+            en: string;
+            /** Zh */
+            zh: string;
+        };
         /**
          * Role
          * @description What a user does in the centre.
@@ -2162,14 +2281,13 @@ export interface components {
          *       ]
          *     }
          * @example {
-         *       "policy": "proportional",
          *       "report_id": "RPT-0000100"
          *     }
          */
         TraceRequest: {
             /**
              * As Of
-             * @description query time; default the end of the window
+             * @description where the money is at this time; default the report's time (a report) or now (payments)
              */
             as_of?: string | null;
             /**
@@ -2179,7 +2297,7 @@ export interface components {
             max_hops: number;
             /** Payments */
             payments?: components["schemas"]["VictimPayment"][];
-            /** @default fifo */
+            /** @default lifo */
             policy: components["schemas"]["AttributionPolicy"];
             /** Report Id */
             report_id?: string | null;
@@ -2189,10 +2307,28 @@ export interface components {
              */
             report_time?: string | null;
             /**
+             * Where It Went
+             * @description follow the money to the end of the window instead of stopping at as_of
+             * @default false
+             */
+            where_it_went: boolean;
+            /**
              * Window Hours
              * @default 72
              */
             window_hours: number;
+        };
+        /**
+         * TraceTasks
+         * @description The stop-payment tasks a freeze list became: one per bank desk, new or brought up to date.
+         */
+        TraceTasks: {
+            /** Created */
+            created: number;
+            /** Tasks */
+            tasks: components["schemas"]["TaskOut"][];
+            /** Updated */
+            updated: number;
         };
         /**
          * TransitionIn
@@ -4468,6 +4604,65 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+        };
+    };
+    trace_to_tasks_api_v1_trace_tasks_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description key of a bank or telco system */
+                "X-API-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["TraceRequest"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TraceTasks"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no such report in your units */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description no report_id */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -24,9 +24,5 @@ export type RiskAnswer = Schemas['RiskAnswer']
 export type IdentifierKind = Schemas['IdentifierKind']
 export type Unit = Schemas['Unit']
 
-/** The answer of `POST /api/v1/trace/tasks` (the stop-payment tasks of a freeze list, one per account). */
-export interface TraceTasks {
-  tasks: TaskOut[]
-  created: number
-  updated: number
-}
+/** The answer of `POST /api/v1/trace/tasks`: the stop-payment tasks of a freeze list, one per bank desk. */
+export type TraceTasks = Schemas['TraceTasks']
