@@ -133,17 +133,20 @@ def test_allow_list_hub_does_not_glue_and_analyst_can_override() -> None:
 
 
 def test_adaptive_rule_suppresses_a_spread_hub_and_keeps_a_busy_mule_card() -> None:
-    """A platform named by 40 reports of 8 fraud types is a hub; a card paid by 40 victims of one type is not."""
+    """A platform named by 40 reports of 8 fraud types is a hub; a card paid by 40 victims of one type is not;
+    a scammer's phone two reports of one type name stays a link."""
     types = [f"type{i % 8}" for i in range(40)] + ["brushing_rebate"] * 40
     report = list(range(80)) + list(range(80))
     keys = ["domain:newplatform.cn"] * 40 + ["bank_account:6222020200112233445"] * 40
-    keys += [f"phone:+861380000{i // 2:04d}" for i in range(80)]
+    keys += [f"phone:+861380000{(i // 16) * 8 + i % 8:04d}" for i in range(40)]
+    keys += [f"phone:+861380001{i // 2:04d}" for i in range(40)]
     linkage = link_mentions(80, report, keys, fraud_type=types, policy=HubPolicy(allow_list={}))
     decisions = {d.key: d for d in linkage.hubs.decisions}
     assert decisions["domain:newplatform.cn"].reason == ADAPTIVE
     assert decisions["domain:newplatform.cn"].type_spread == pytest.approx(8.0)
     assert "bank_account:6222020200112233445" not in decisions
-    assert linkage.n_campaigns == 20 + 1
+    assert not any(d.suppressed for d in decisions.values() if d.key.startswith("phone:"))
+    assert linkage.n_campaigns == 16 + 8 + 1
 
 
 def test_find_hubs_without_fraud_types_only_flags() -> None:
