@@ -7,8 +7,8 @@ are connected through them; a report alone has none. This is the FollowTheMoney 
 source, applied to memberships: any link can be explained, and undone by suppressing the keys listed.
 
 A relinking that merges two stored campaigns names a key joining a report of the absorbed campaign to one
-outside it; a split names a key the two parts still share but that no longer links (a hub, an analyst's
-suppression, a weak kind) or none when no stored mention joins them any more (a victim's own identifier, say).
+outside it; a split names a strong key the two parts still share but that no longer links (a hub, an
+analyst's suppression) or none when no stored mention joins them any more (a victim's own identifier, say).
 """
 
 from __future__ import annotations
@@ -140,10 +140,12 @@ class _Explainer:
         return merge
 
     def split(self, split: CampaignSplit) -> CampaignSplit:
-        """A key a moved report shares with a report left behind (no longer linking), else no key."""
+        """A strong key a moved report shares with a report left behind (suppressed now), else no key."""
         moved = {self.index[rid] for rid in split.report_ids}
         for report in sorted(moved):
             for identifier in self._keys(report):
+                if not self.graph.strong[identifier]:
+                    continue
                 for other in self._readers(identifier):
                     left_behind = other not in moved and self.previous[other] == split.previous
                     if left_behind and self.names[other] != split.campaign:
