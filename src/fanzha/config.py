@@ -31,6 +31,10 @@ class Settings(BaseSettings):
     public_cache_seconds: float = Field(
         default=30.0, ge=0, description="how stale a public risk answer may be"
     )
+    link_unknown_roles: bool = Field(
+        default=True,
+        description="whether identifiers of unknown role link reports (the other side's always do, the victim's never)",
+    )
 
     @model_validator(mode="after")
     def _fail_closed(self) -> Settings:
