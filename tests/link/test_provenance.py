@@ -63,9 +63,12 @@ def check_provenance(per_report: list[list[str]], linkage: Linkage, suppressed: 
             continue
         for member in members:
             listed = reasons[member]
-            assert listed and len(set(listed)) == len(listed)
+            assert listed
+            assert len(set(listed)) == len(listed)
             for key in listed:
-                assert key in named[member] and not key.startswith("app:") and key not in suppressed
+                assert key in named[member]
+                assert not key.startswith("app:")
+                assert key not in suppressed
                 assert any(key in named[o] for o in members if o != member)
             expected = {
                 k
@@ -118,8 +121,10 @@ def test_every_merge_names_a_key_joining_the_absorbed_campaign(per_report: list[
     explained = reconcile_explained(whole, previous)
     named = {f"R{i:03d}": set(keys) for i, keys in enumerate(per_report)}
     for merge in explained.merges:
-        assert merge.key is not None and merge.report_id is not None
-        assert merge.key in named[merge.report_id] and not merge.key.startswith("app:")
+        assert merge.key is not None
+        assert merge.report_id is not None
+        assert merge.key in named[merge.report_id]
+        assert not merge.key.startswith("app:")
         assert previous.get(merge.report_id) != merge.absorbed
         assert any(merge.key in named[r] for r, c in previous.items() if c == merge.absorbed)
 
@@ -135,6 +140,7 @@ def test_a_split_names_the_suppressed_key_that_held_the_reports_together(
     named = {f"R{i:03d}": set(keys) for i, keys in enumerate(per_report)}
     for split in explained.splits:
         assert split.key == key
-        assert split.report_id in split.report_ids and key in named[split.report_id]
+        assert split.report_id in split.report_ids
+        assert key in named[split.report_id]
         behind = [r for r, c in previous.items() if c == split.previous and r not in split.report_ids]
         assert any(key in named[r] for r in behind)
