@@ -187,23 +187,21 @@ def find_hubs(
     regions = _spread(which, region_codes[report], len(candidates))
     typed = np.bincount(which[type_codes[report] >= 0], minlength=len(candidates))
     placed = np.bincount(which[region_codes[report] >= 0], minlength=len(candidates))
-    linking = graph.strong.copy()
-    linking[list(reasons)] = False
-    colinked = _colinked(graph, candidates, which, report, linking)
-    hub_kind = _of_kinds(graph, candidates, HUB_KINDS)
-    money_kind = _of_kinds(graph, candidates, MONEY_KINDS)
+    kinds = _kinds_of(graph, candidates)
+    hub_kind = _of_kinds(kinds, HUB_KINDS)
+    money_kind = _of_kinds(kinds, MONEY_KINDS)
     spread = types >= policy.min_type_spread
     adaptive = high & hub_kind & (typed >= policy.min_typed) & spread
     varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
     local = (placed >= policy.bridge_min_degree) & (placed == graph.degree[candidates]) & (regions <= 1.0)
     lonely = graph.degree[candidates] >= policy.bridge_lonely_degree
-    bridge = (
-        policy.bridge
-        & hub_kind
-        & (varied | local | lonely)
-        & (colinked <= policy.bridge_max_colinked * graph.degree[candidates])
-        & ~adaptive
+    bridge = policy.bridge & hub_kind & (varied | local | lonely) & ~adaptive
+    linking = graph.strong.copy()
+    linking[list(reasons)] = False
+    allowed = np.where(varied | local, policy.bridge_max_colinked * graph.degree[candidates], 0).astype(
+        np.int64
     )
+    bridge &= _colinked(graph, candidates, bridge, which, report, linking, allowed) <= allowed
     shared_mule = high & money_kind & (typed >= policy.min_typed) & spread
     unjudged = high & ((typed < policy.min_typed) | ~(hub_kind | money_kind)) & ~bridge
     for mask, reason in ((adaptive, ADAPTIVE), (bridge, BRIDGE), (shared_mule, SHARED_MULE)):
@@ -218,15 +216,14 @@ def find_hubs(
             flagged += 1
     keep = set(graph.index_of(list(policy.keep)).tolist()) - {-1}
     money = money or {}
-    spread_of = dict(
-        zip(candidates.tolist(), zip(types.tolist(), regions.tolist(), strict=True), strict=True)
-    )
     decisions = []
     for index, (reason, category) in sorted(reasons.items(), key=lambda item: -graph.degree[item[0]]):
         suppressive = reason not in (HIGH_DEGREE, SHARED_MULE)
         is_hub = suppressive and index not in keep
         suppressed[index] = is_hub
-        type_spread, region_spread = spread_of.get(index, (0.0, 0.0))
+        at = int(np.searchsorted(candidates, index))
+        judged = at < len(candidates) and candidates[at] == index
+        type_spread, region_spread = (float(types[at]), float(regions[at])) if judged else (0.0, 0.0)
         key = graph.key(index)
         decisions.append(
             HubDecision(
@@ -257,56 +254,90 @@ def _candidates(graph: ReportGraph, policy: HubPolicy) -> tuple[IntArray, BoolAr
     return found, high
 
 
-def _of_kinds(graph: ReportGraph, candidates: IntArray, kinds: Collection[IdentifierKind]) -> BoolArray:
-    """Whether each candidate's key is of one of ``kinds`` (vectorised prefix tests)."""
+def _kinds_of(graph: ReportGraph, candidates: IntArray) -> pa.Array:
+    """The kind (text before ``:``) of each candidate's key, one vectorised pass."""
     keys = graph.keys.take(pa.array(candidates, pa.int64()))
-    found = np.zeros(len(candidates), dtype=bool)
-    for kind in kinds:
-        found |= np.asarray(pc.starts_with(keys, f"{kind.value}:"), dtype=bool)
+    return pc.list_element(pc.split_pattern(keys, ":", max_splits=1), 0)
+
+
+def _of_kinds(kinds: pa.Array, wanted: Collection[IdentifierKind]) -> BoolArray:
+    """Whether each kind is one of ``wanted``."""
+    value_set = pa.array(sorted(kind.value for kind in wanted), pa.string())
+    found: BoolArray = np.asarray(pc.is_in(kinds, value_set=value_set), dtype=bool)
     return found
 
 
 def _colinked(
-    graph: ReportGraph, candidates: IntArray, which: IntArray, report: IntArray, linking: BoolArray
+    graph: ReportGraph,
+    candidates: IntArray,
+    chosen: BoolArray,
+    which: IntArray,
+    report: IntArray,
+    linking: BoolArray,
+    allowed: IntArray,
 ) -> IntArray:
-    """Per candidate, how many of its reports share another ``linking`` key with another of its reports.
+    """Per ``chosen`` candidate, how many of its reports share another ``linking`` key with another of its
+    reports, counted up to ``allowed + 1`` (0 for the others).
 
-    Cost: O(mentions of the candidates' reports) in numba, O(identifiers) memory for the stamps."""
-    if len(candidates) == 0:
-        return np.zeros(0, dtype=np.int64)
-    order = np.argsort(which, kind="stable")
-    by_candidate = np.searchsorted(which[order], np.arange(len(candidates) + 1))
-    by_report = np.searchsorted(graph.report, np.arange(graph.n_reports + 1))
+    Cost: O(pairs + mentions of the chosen candidates' reports) in numba (a counting sort of the pairs by
+    candidate, then one walk that stops at the first count past ``allowed``), O(identifiers + pairs) memory."""
+    if not chosen.any():
+        return np.zeros(len(candidates), dtype=np.int64)
+    by_report = np.zeros(graph.n_reports + 1, dtype=np.int64)
+    np.cumsum(np.bincount(graph.report, minlength=graph.n_reports), out=by_report[1:])
     counts: IntArray = _colinked_kernel(
-        candidates, report[order], by_candidate, by_report, graph.identifier, linking
+        candidates, chosen, which, report, by_report, graph.identifier, linking, allowed
     )
     return counts
 
 
 @numba.njit(cache=True, nogil=True)
 def _colinked_kernel(
-    candidates: Any, readers: Any, by_candidate: Any, by_report: Any, identifier: Any, strong: Any
+    candidates: Any,
+    chosen: Any,
+    which: Any,
+    report: Any,
+    by_report: Any,
+    identifier: Any,
+    linking: Any,
+    allowed: Any,
 ) -> Any:  # pragma: no cover - compiled
-    n_identifiers = strong.shape[0]
-    stamp = np.full(n_identifiers, -1, dtype=np.int64)
-    first = np.zeros(n_identifiers, dtype=np.int64)
-    counts = np.zeros(candidates.shape[0], dtype=np.int64)
-    for c in range(candidates.shape[0]):
-        lo, hi = by_candidate[c], by_candidate[c + 1]
-        marked = np.zeros(hi - lo, dtype=np.bool_)
+    n = candidates.shape[0]
+    start = np.zeros(n + 1, dtype=np.int64)
+    for k in range(which.shape[0]):
+        if chosen[which[k]]:
+            start[which[k] + 1] += 1
+    for c in range(n):
+        start[c + 1] += start[c]
+    fill = start[:-1].copy()
+    readers = np.empty(start[n], dtype=np.int64)
+    for k in range(which.shape[0]):
+        c = which[k]
+        if chosen[c]:
+            readers[fill[c]] = report[k]
+            fill[c] += 1
+    stamp = np.full(linking.shape[0], -1, dtype=np.int64)
+    first = np.zeros(linking.shape[0], dtype=np.int64)
+    counts = np.zeros(n, dtype=np.int64)
+    marked = np.zeros(start[n], dtype=np.bool_)
+    for c in range(n):
+        lo, hi = start[c], start[c + 1]
         for j in range(lo, hi):
+            if counts[c] > allowed[c]:
+                break
             r = readers[j]
             for m in range(by_report[r], by_report[r + 1]):
                 ident = identifier[m]
-                if ident == candidates[c] or not strong[ident]:
+                if ident == candidates[c] or not linking[ident]:
                     continue
                 if stamp[ident] != c:
                     stamp[ident] = c
-                    first[ident] = j - lo
-                elif first[ident] != j - lo:
-                    marked[j - lo] = True
-                    marked[first[ident]] = True
-        counts[c] = np.count_nonzero(marked)
+                    first[ident] = j
+                elif first[ident] != j:
+                    for hit in (j, first[ident]):
+                        if not marked[hit]:
+                            marked[hit] = True
+                            counts[c] += 1
     return counts
 
 
