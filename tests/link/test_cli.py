@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 import fanzha.cli.link  # noqa: F401  (registers the commands)
 from fanzha.cli.app import app
 from fanzha.config import get_settings
-from fanzha.link import HubPolicy, link_mentions, reconcile
+from fanzha.link import HubPolicy, link_mentions, linking_keys, reconcile
 from fanzha.link.mentions import keys_from_columns
 from fanzha.model import Unit
 from fanzha.store.cases import CaseStore, upgrade
@@ -51,6 +51,7 @@ def test_link_then_list_show_and_relink_keeps_ids(loaded: str) -> None:
     assert shown.exit_code == 0, shown.output
     assert "key identifiers" in shown.output
     assert "possibly related" in shown.output
+    assert "why each report is here" in shown.output
     again = runner.invoke(app, ["link"])
     assert again.exit_code == 0, again.output
     with CampaignStore(loaded) as store:
@@ -72,6 +73,35 @@ def test_a_keep_override_merges_and_the_merge_can_be_undone(loaded: str) -> None
     undo = runner.invoke(app, ["campaigns", merge.survivor, "--undo-merge", str(merge.id)])
     assert undo.exit_code == 0, undo.output
     assert "moved back" in undo.output
+
+
+def _check_stored_provenance(url: str) -> None:
+    """Every report of a stored campaign of two or more lists keys another member names; alone, none."""
+    with CampaignStore(url) as store:
+        members: dict[str, list[str]] = {}
+        for report_id, campaign in store.assignments().items():
+            members.setdefault(campaign, []).append(report_id)
+        reasons = store.link_keys(list(store.assignments()))
+        named = {
+            rid: {f"{k}:{v}" for k, v in pairs} for rid, pairs in store.report_keys(list(reasons)).items()
+        }
+    for ids in members.values():
+        for report_id in ids:
+            keys = reasons.get(report_id, [])
+            assert bool(keys) == (len(ids) > 1), (report_id, keys)
+            for key in keys:
+                assert any(
+                    key in named.get(other, set()) or key.startswith("domain:")
+                    for other in ids
+                    if other != report_id
+                )
+
+
+def test_bulk_linking_records_why_every_report_is_in_its_campaign(loaded: str) -> None:
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    _check_stored_provenance(loaded)
+    with CampaignStore(loaded) as store:
+        assert all(m.linked_by for m in store.memberships(list(store.assignments())) if m.linked_by)
 
 
 def test_unknown_campaign_is_an_error(loaded: str) -> None:
@@ -117,3 +147,7 @@ def test_new_reports_linked_one_by_one_match_a_bulk_relink(
                          policy=HubPolicy(adaptive=False, suppress=hubs))  # fmt: skip
     names, _, _ = reconcile(bulk.report_ids, bulk.founder, before)
     assert dict(zip(bulk.report_ids, names, strict=True)) == incremental
+    _check_stored_provenance(url)
+    with CampaignStore(url) as campaigns:
+        stored = {r: set(k) for r, k in campaigns.link_keys(bulk.report_ids).items()}
+    assert stored == {r: set(k) for r, k in linking_keys(bulk).by_report().items()}
