@@ -167,8 +167,10 @@ def find_hubs(
     ``money`` what was paid to each account or wallet key (evidence for shared-mule candidates).
 
     Allow-list entries of a money kind are ignored (money is never an innocent hub); the analyst's ``suppress``
-    applies to every kind. Cost: one pass over the dictionary for the allow-list, O(mentions of high-degree
-    identifiers) for spreads.
+    applies to every kind. Cost: one scan of the dictionary for the allow-list, O(mentions) for the distinct
+    (identifier, report) pairs of shared identifiers and their spreads (one sort of the pairs), and a numba
+    walk over the mentions of the bridge candidates' reports that stops once an identifier is co-linked:
+    about 0.2 s for 1M reports and 4M mentions; memory O(pairs + identifiers).
     """
     policy = policy or HubPolicy()
     n = graph.n_identifiers
@@ -180,27 +182,24 @@ def find_hubs(
             if index >= 0:
                 reasons[index] = (reason, policy.allow_list.get(graph.key(index)))
     candidates, high = _candidates(graph, policy)
-    type_codes = _codes(fraud_type, graph.n_reports)
     which, report = _distinct_pairs(graph, candidates)
-    types = _spread(which, type_codes[report], len(candidates))
-    region_codes = _codes(region, graph.n_reports)
-    regions = _spread(which, region_codes[report], len(candidates))
-    typed = np.bincount(which[type_codes[report] >= 0], minlength=len(candidates))
-    placed = np.bincount(which[region_codes[report] >= 0], minlength=len(candidates))
-    kinds = _kinds_of(graph, candidates)
-    hub_kind = _of_kinds(kinds, HUB_KINDS)
-    money_kind = _of_kinds(kinds, MONEY_KINDS)
+    type_of = _codes(fraud_type, graph.n_reports)[report]
+    region_of = _codes(region, graph.n_reports)[report]
+    types = _spread(which, type_of, len(candidates))
+    regions = _spread(which, region_of, len(candidates))
+    typed = np.bincount(which[type_of >= 0], minlength=len(candidates))
+    placed = np.bincount(which[region_of >= 0], minlength=len(candidates))
+    degree = graph.degree[candidates]
+    varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
+    local = (placed >= policy.bridge_min_degree) & (placed == degree) & (regions <= 1.0)
+    lonely = degree >= policy.bridge_lonely_degree
+    hub_kind, money_kind = _kinds(graph, candidates, high | (policy.bridge & (varied | local | lonely)))
     spread = types >= policy.min_type_spread
     adaptive = high & hub_kind & (typed >= policy.min_typed) & spread
-    varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
-    local = (placed >= policy.bridge_min_degree) & (placed == graph.degree[candidates]) & (regions <= 1.0)
-    lonely = graph.degree[candidates] >= policy.bridge_lonely_degree
     bridge = policy.bridge & hub_kind & (varied | local | lonely) & ~adaptive
     linking = graph.strong.copy()
     linking[list(reasons)] = False
-    allowed = np.where(varied | local, policy.bridge_max_colinked * graph.degree[candidates], 0).astype(
-        np.int64
-    )
+    allowed = np.where(varied | local, policy.bridge_max_colinked * degree, 0).astype(np.int64)
     bridge &= _colinked(graph, candidates, bridge, which, report, linking, allowed) <= allowed
     shared_mule = high & money_kind & (typed >= policy.min_typed) & spread
     unjudged = high & ((typed < policy.min_typed) | ~(hub_kind | money_kind)) & ~bridge
@@ -216,25 +215,30 @@ def find_hubs(
             flagged += 1
     keep = set(graph.index_of(list(policy.keep)).tolist()) - {-1}
     money = money or {}
+    order = sorted(reasons, key=lambda index: -int(graph.degree[index]))
+    chosen = np.asarray(order, dtype=np.int64)
+    at = np.minimum(np.searchsorted(candidates, chosen), max(len(candidates) - 1, 0))
+    judged = candidates[at] == chosen if len(candidates) else np.zeros(len(chosen), dtype=bool)
+    type_spread = np.where(judged, types[at] if len(candidates) else 0.0, 0.0).round(2).tolist()
+    region_spread = np.where(judged, regions[at] if len(candidates) else 0.0, 0.0).round(2).tolist()
+    keys = graph.keys.take(pa.array(chosen, pa.int64())).to_pylist()
+    degrees = graph.degree[chosen].tolist()
     decisions = []
-    for index, (reason, category) in sorted(reasons.items(), key=lambda item: -graph.degree[item[0]]):
+    for i, index in enumerate(order):
+        reason, category = reasons[index]
         suppressive = reason not in (HIGH_DEGREE, SHARED_MULE)
         is_hub = suppressive and index not in keep
         suppressed[index] = is_hub
-        at = int(np.searchsorted(candidates, index))
-        judged = at < len(candidates) and candidates[at] == index
-        type_spread, region_spread = (float(types[at]), float(regions[at])) if judged else (0.0, 0.0)
-        key = graph.key(index)
         decisions.append(
             HubDecision(
-                key=key,
+                key=keys[i],
                 reason=KEPT if index in keep and suppressive else reason,
                 suppressed=is_hub,
-                degree=int(graph.degree[index]),
-                type_spread=round(type_spread, 2),
-                region_spread=round(region_spread, 2),
+                degree=degrees[i],
+                type_spread=type_spread[i],
+                region_spread=region_spread[i],
                 category=category,
-                money=dict(money.get(key, {})),
+                money=dict(money.get(keys[i], {})),
             )
         )
     return Hubs(suppressed=suppressed, decisions=tuple(decisions))
@@ -254,17 +258,18 @@ def _candidates(graph: ReportGraph, policy: HubPolicy) -> tuple[IntArray, BoolAr
     return found, high
 
 
-def _kinds_of(graph: ReportGraph, candidates: IntArray) -> pa.Array:
-    """The kind (text before ``:``) of each candidate's key, one vectorised pass."""
-    keys = graph.keys.take(pa.array(candidates, pa.int64()))
-    return pc.list_element(pc.split_pattern(keys, ":", max_splits=1), 0)
-
-
-def _of_kinds(kinds: pa.Array, wanted: Collection[IdentifierKind]) -> BoolArray:
-    """Whether each kind is one of ``wanted``."""
-    value_set = pa.array(sorted(kind.value for kind in wanted), pa.string())
-    found: BoolArray = np.asarray(pc.is_in(kinds, value_set=value_set), dtype=bool)
-    return found
+def _kinds(graph: ReportGraph, candidates: IntArray, judged: BoolArray) -> tuple[BoolArray, BoolArray]:
+    """Whether each ``judged`` candidate's key is of a hub kind, and of a money kind (False for the others);
+    the kinds are read in one vectorised split of the judged keys only."""
+    hub_kind = np.zeros(len(candidates), dtype=bool)
+    money_kind = np.zeros(len(candidates), dtype=bool)
+    if judged.any():
+        keys = graph.keys.take(pa.array(candidates[judged], pa.int64()))
+        kinds = pc.list_element(pc.split_pattern(keys, ":", max_splits=1), 0)
+        for found, wanted in ((hub_kind, HUB_KINDS), (money_kind, MONEY_KINDS)):
+            value_set = pa.array(sorted(kind.value for kind in wanted), pa.string())
+            found[judged] = np.asarray(pc.is_in(kinds, value_set=value_set), dtype=bool)
+    return hub_kind, money_kind
 
 
 def _colinked(
