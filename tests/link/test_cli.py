@@ -9,6 +9,7 @@ from link_scenario import LinkScenario
 from typer.testing import CliRunner
 
 import fanzha.cli.link  # noqa: F401  (registers the commands)
+from case_reports import UNITS, tip
 from fanzha.cli.app import app
 from fanzha.config import get_settings
 from fanzha.link import HubPolicy, link_mentions, linking_keys, reconcile
@@ -151,3 +152,23 @@ def test_new_reports_linked_one_by_one_match_a_bulk_relink(
     with CampaignStore(url) as campaigns:
         stored = {r: set(k) for r, k in campaigns.link_keys(bulk.report_ids).items()}
     assert stored == {r: set(k) for r, k in linking_keys(bulk).by_report().items()}
+
+
+@pytest.mark.parametrize(("setting", "linked"), [("true", True), ("false", False)])
+def test_unknown_roles_link_unless_the_centre_turns_them_off(
+    fanzha_home: Path, monkeypatch: pytest.MonkeyPatch, setting: str, linked: bool
+) -> None:
+    """Two tips (two provinces) naming one phone of unknown role: linked by default, apart with
+    FANZHA_LINK_UNKNOWN_ROLES=false."""
+    monkeypatch.setenv("FANZHA_LINK_UNKNOWN_ROLES", setting)
+    get_settings.cache_clear()
+    url = get_settings().case_store_url
+    upgrade(url)
+    with CaseStore(url) as store:
+        store.add_units(UNITS)
+        store.add_reports([tip("T1"), tip("T2", hours=1, reporter_unit="440305")])
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    with CampaignStore(url) as campaigns:
+        assignments = campaigns.assignments()
+    assert (assignments["T1"] == assignments["T2"]) is linked
+    get_settings.cache_clear()
