@@ -186,13 +186,9 @@ def find_hubs(
             if index >= 0:
                 reasons[index] = (reason, policy.allow_list.get(graph.key(index)))
     candidates, high = _candidates(graph, policy)
-    which, report = _distinct_pairs(graph, candidates)
-    type_of = _codes(fraud_type, graph.n_reports)[report]
-    region_of = _codes(region, graph.n_reports)[report]
-    types = _spread(which, type_of, len(candidates))
-    regions = _spread(which, region_of, len(candidates))
-    typed = np.bincount(which[type_of >= 0], minlength=len(candidates))
-    placed = np.bincount(which[region_of >= 0], minlength=len(candidates))
+    report, start = _distinct_pairs(graph, candidates)
+    types, typed = _label_spread(fraud_type, graph.n_reports, report, start)
+    regions, placed = _label_spread(region, graph.n_reports, report, start)
     degree = graph.degree[candidates]
     varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
     local = (placed >= policy.bridge_local_min_degree) & (placed == degree) & (regions <= 1.0)
@@ -204,7 +200,7 @@ def find_hubs(
     linking = graph.strong.copy()
     linking[list(reasons)] = False
     allowed = np.where(varied | local, policy.bridge_max_colinked * degree, 0).astype(np.int64)
-    bridge &= _colinked(graph, candidates, bridge, which, report, linking, allowed) <= allowed
+    bridge &= _colinked(graph, candidates, bridge, report, start, linking, allowed) <= allowed
     shared_mule = high & money_kind & (typed >= policy.min_typed) & spread
     unjudged = high & ((typed < policy.min_typed) | ~(hub_kind | money_kind)) & ~bridge
     for mask, reason in ((adaptive, ADAPTIVE), (bridge, BRIDGE), (shared_mule, SHARED_MULE)):
@@ -280,22 +276,22 @@ def _colinked(
     graph: ReportGraph,
     candidates: IntArray,
     chosen: BoolArray,
-    which: IntArray,
-    report: IntArray,
+    readers: IntArray,
+    start: IntArray,
     linking: BoolArray,
     allowed: IntArray,
 ) -> IntArray:
-    """Per ``chosen`` candidate, how many of its reports share another ``linking`` key with another of its
-    reports, counted up to ``allowed + 1`` (0 for the others).
+    """Per ``chosen`` candidate, how many of its reports (``readers[start[c]:start[c + 1]]``) share another
+    ``linking`` key with another of its reports, counted up to ``allowed + 1`` (0 for the others).
 
-    Cost: O(pairs + mentions of the chosen candidates' reports) in numba (a counting sort of the pairs by
-    candidate, then one walk that stops at the first count past ``allowed``), O(identifiers + pairs) memory."""
+    Cost: O(mentions of the chosen candidates' reports) in numba, stopping at the first count past ``allowed``;
+    O(identifiers + pairs) memory."""
     if not chosen.any():
         return np.zeros(len(candidates), dtype=np.int64)
     by_report = np.zeros(graph.n_reports + 1, dtype=np.int64)
     np.cumsum(np.bincount(graph.report, minlength=graph.n_reports), out=by_report[1:])
     counts: IntArray = _colinked_kernel(
-        candidates, chosen, which, report, by_report, graph.identifier, linking, allowed
+        candidates, chosen, readers, start, by_report, graph.identifier, linking, allowed
     )
     return counts
 
@@ -304,34 +300,22 @@ def _colinked(
 def _colinked_kernel(
     candidates: Any,
     chosen: Any,
-    which: Any,
-    report: Any,
+    readers: Any,
+    start: Any,
     by_report: Any,
     identifier: Any,
     linking: Any,
     allowed: Any,
 ) -> Any:  # pragma: no cover - compiled
     n = candidates.shape[0]
-    start = np.zeros(n + 1, dtype=np.int64)
-    for k in range(which.shape[0]):
-        if chosen[which[k]]:
-            start[which[k] + 1] += 1
-    for c in range(n):
-        start[c + 1] += start[c]
-    fill = start[:-1].copy()
-    readers = np.empty(start[n], dtype=np.int64)
-    for k in range(which.shape[0]):
-        c = which[k]
-        if chosen[c]:
-            readers[fill[c]] = report[k]
-            fill[c] += 1
     stamp = np.full(linking.shape[0], -1, dtype=np.int64)
     first = np.zeros(linking.shape[0], dtype=np.int64)
     counts = np.zeros(n, dtype=np.int64)
-    marked = np.zeros(start[n], dtype=np.bool_)
+    marked = np.zeros(readers.shape[0], dtype=np.bool_)
     for c in range(n):
-        lo, hi = start[c], start[c + 1]
-        for j in range(lo, hi):
+        if not chosen[c]:
+            continue
+        for j in range(start[c], start[c + 1]):
             if counts[c] > allowed[c]:
                 break
             r = readers[j]
@@ -361,36 +345,42 @@ def _codes(labels: Sequence[str | None] | None, n_reports: int) -> IntArray:
 
 
 def _distinct_pairs(graph: ReportGraph, candidates: IntArray) -> tuple[IntArray, IntArray]:
-    """(candidate position, report) for each distinct report mentioning a candidate."""
+    """The distinct reports mentioning each candidate, grouped by candidate: candidate ``c``'s are
+    ``report[start[c]:start[c + 1]]``, oldest first. One pass over the mentions (a candidate's slot count is its
+    degree, known already)."""
     position = np.full(graph.n_identifiers, -1, dtype=np.int64)
     position[candidates] = np.arange(len(candidates))
-    pairs: tuple[IntArray, IntArray] = _pairs_kernel(
-        graph.report, graph.identifier, position, len(candidates)
-    )
-    return pairs
+    start = np.zeros(len(candidates) + 1, dtype=np.int64)
+    np.cumsum(graph.degree[candidates], out=start[1:])
+    report: IntArray = _pairs_kernel(graph.report, graph.identifier, position, start)
+    return report, start
+
+
+def _label_spread(
+    labels: Sequence[str | None] | None, n_reports: int, report: IntArray, start: IntArray
+) -> tuple[npt.NDArray[np.float64], IntArray]:
+    """Per candidate, the effective number of labels among its reports and how many of them have one."""
+    n_candidates = len(start) - 1
+    if labels is None:
+        return np.zeros(n_candidates), np.zeros(n_candidates, dtype=np.int64)
+    which = np.repeat(np.arange(n_candidates, dtype=np.int64), np.diff(start))
+    label = _codes(labels, n_reports)[report]
+    known: IntArray = np.bincount(which[label >= 0], minlength=n_candidates)
+    return _spread(which, label, n_candidates), known
 
 
 @numba.njit(cache=True, nogil=True)
-def _pairs_kernel(report: Any, identifier: Any, position: Any, n_candidates: int) -> Any:  # pragma: no cover
-    last = np.full(n_candidates, -1, dtype=np.int64)
-    count = 0
+def _pairs_kernel(report: Any, identifier: Any, position: Any, start: Any) -> Any:  # pragma: no cover
+    fill = start[:-1].copy()
+    last = np.full(start.shape[0] - 1, -1, dtype=np.int64)
+    readers = np.empty(start[-1], dtype=np.int64)
     for m in range(report.shape[0]):
         p = position[identifier[m]]
         if p >= 0 and last[p] != report[m]:
             last[p] = report[m]
-            count += 1
-    which = np.empty(count, dtype=np.int64)
-    reports = np.empty(count, dtype=np.int64)
-    last[:] = -1
-    k = 0
-    for m in range(report.shape[0]):
-        p = position[identifier[m]]
-        if p >= 0 and last[p] != report[m]:
-            last[p] = report[m]
-            which[k] = p
-            reports[k] = report[m]
-            k += 1
-    return which, reports
+            readers[fill[p]] = report[m]
+            fill[p] += 1
+    return readers
 
 
 def _spread(which: IntArray, label: IntArray, n_candidates: int) -> npt.NDArray[np.float64]:
