@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fanzha.model import Report, utcnow
@@ -517,11 +517,7 @@ class CampaignStore:
                     select(CampaignReportRow.campaign_id)
                     .join(ReportIdentifierRow, ReportIdentifierRow.report_id == CampaignReportRow.report_id)
                     .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-                    .where(
-                        IdentifierRow.kind == kind,
-                        IdentifierRow.value == value,
-                        ReportIdentifierRow.role != "victim",
-                    )
+                    .where(*_named_by_others(kind, value))
                     .distinct()
                 )
                 found[kind, value].update(session.scalars(query))
@@ -583,12 +579,7 @@ class CampaignStore:
                     select(ReportRow.id)
                     .join(ReportIdentifierRow, ReportIdentifierRow.report_id == ReportRow.id)
                     .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-                    .where(
-                        IdentifierRow.kind == kind,
-                        IdentifierRow.value == value,
-                        ReportIdentifierRow.role != "victim",
-                        ReportRow.reporter_unit.in_(unit_list),
-                    )
+                    .where(*_named_by_others(kind, value), ReportRow.reporter_unit.in_(unit_list))
                     .group_by(ReportRow.id, ReportRow.received_at)
                     .order_by(ReportRow.received_at, ReportRow.id)
                 )
@@ -613,6 +604,11 @@ class CampaignStore:
                     select(LinkHubRow).order_by(LinkHubRow.degree.desc(), LinkHubRow.key)
                 )
             ]
+
+
+def _named_by_others(kind: str, value: str) -> tuple[ColumnElement[bool], ...]:
+    """A mention of ``kind:value`` that is not the victim's own (joined report_identifiers and identifiers)."""
+    return (IdentifierRow.kind == kind, IdentifierRow.value == value, ReportIdentifierRow.role != "victim")
 
 
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
