@@ -20,7 +20,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
-from fanzha.link.graph import ReportGraph, build_graph
+from fanzha.link.graph import ReportGraph, build_graph, distinct_sorted
 from fanzha.link.hubs import HubPolicy, Hubs, find_hubs
 from fanzha.link.keys import KIND_STRENGTH, Strengths
 from fanzha.link.mentions import FoundValue, mentions_of, payee_key
@@ -225,7 +225,7 @@ def _related(
     if not chosen.any():
         return ()
     ident = graph.identifier[chosen].astype(np.int64)
-    pairs = np.unique(ident * len(founder) + founder[graph.report[chosen]])
+    pairs = distinct_sorted(ident * len(founder) + founder[graph.report[chosen]])
     ident, campaign = pairs // len(founder), pairs % len(founder)
     starts = np.flatnonzero(np.r_[True, ident[1:] != ident[:-1]])
     sizes = np.diff(np.r_[starts, len(ident)])

@@ -21,6 +21,7 @@ import numpy as np
 import numpy.typing as npt
 
 from fanzha.link.campaigns import CampaignMerge, CampaignSplit, Linkage, reconcile
+from fanzha.link.graph import distinct_sorted
 
 IntArray = npt.NDArray[np.int64]
 
@@ -55,12 +56,12 @@ class Provenance:
 def linking_keys(linkage: Linkage) -> Provenance:
     """Each report's active keys (strong, not suppressed) that another report names too.
 
-    Cost: O(mentions) vectorised (a mask, one ``np.unique`` over the chosen mentions to drop repeats).
+    Cost: O(mentions) vectorised plus one sort of the chosen mentions to drop repeats (about 0.3 s for 4M).
     """
     graph = linkage.graph
     shared = graph.strong & ~linkage.hubs.suppressed & (graph.degree >= 2)
     chosen = shared[graph.identifier]
-    pairs = np.unique(
+    pairs = distinct_sorted(
         graph.report[chosen].astype(np.int64) * max(graph.n_identifiers, 1) + graph.identifier[chosen]
     )
     report = pairs // max(graph.n_identifiers, 1)
