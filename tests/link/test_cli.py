@@ -172,3 +172,22 @@ def test_unknown_roles_link_unless_the_centre_turns_them_off(
         assignments = campaigns.assignments()
     assert (assignments["T1"] == assignments["T2"]) is linked
     get_settings.cache_clear()
+
+
+def test_suppressing_the_key_that_held_a_campaign_logs_a_split_with_that_key(loaded: str) -> None:
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    with CampaignStore(loaded) as store:
+        members: dict[str, list[str]] = {}
+        for report_id, campaign in store.assignments().items():
+            members.setdefault(campaign, []).append(report_id)
+        pairs = [ids for ids in members.values() if len(ids) == 2]
+        reasons = store.link_keys([r for ids in pairs for r in ids])
+    ids = next(ids for ids in pairs if len(reasons[ids[0]]) == 1 and reasons[ids[0]] == reasons[ids[1]])
+    [key] = reasons[ids[0]]
+    result = runner.invoke(app, ["link", "--suppress", key])
+    assert result.exit_code == 0, result.output
+    with CampaignStore(loaded) as store:
+        assert store.assignments()[ids[0]] != store.assignments()[ids[1]]
+        splits = [m for m in store.merges() if m.kind == "split"]
+        assert [(m.key, m.report_id in ids) for m in splits] == [(key, True)]
+        assert store.link_keys(ids) == {}

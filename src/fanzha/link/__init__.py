@@ -1,8 +1,10 @@
 """fanzha.link: case linking and campaigns (串并案 / 集群战役); pure functions over arrays and reports.
 
->>> from fanzha.link import link_reports, summarize_campaigns  # doctest: +SKIP
+>>> from fanzha.link import link_reports, linking_keys, summarize_campaigns  # doctest: +SKIP
 >>> linkage = link_reports(reports)  # doctest: +SKIP
 >>> linkage.members()  # campaign id → report ids  # doctest: +SKIP
+>>> linking_keys(linkage).by_report()  # report id → the keys that put it in its campaign  # doctest: +SKIP
+>>> linkage.hubs.shared_mules  # accounts paid across fraud types, kept as links  # doctest: +SKIP
 """
 
 from fanzha.link.campaigns import (
