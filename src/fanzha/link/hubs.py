@@ -193,14 +193,15 @@ def find_hubs(
     varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
     local = (placed >= policy.bridge_local_min_degree) & (placed == degree) & (regions <= 1.0)
     lonely = degree >= policy.bridge_lonely_degree
-    hub_kind, money_kind = _kinds(graph, candidates, high | (policy.bridge & (varied | local | lonely)))
-    spread = types >= policy.min_type_spread
-    adaptive = high & hub_kind & (typed >= policy.min_typed) & spread
-    bridge = policy.bridge & hub_kind & (varied | local | lonely) & ~adaptive
+    bridge = policy.bridge & (varied | local | lonely)
     linking = graph.strong.copy()
     linking[list(reasons)] = False
     allowed = np.where(varied | local, policy.bridge_max_colinked * degree, 0).astype(np.int64)
     bridge &= _colinked(graph, candidates, bridge, report, start, linking, allowed) <= allowed
+    hub_kind, money_kind = _kinds(graph, candidates, high | bridge)
+    spread = types >= policy.min_type_spread
+    adaptive = high & hub_kind & (typed >= policy.min_typed) & spread
+    bridge &= hub_kind & ~adaptive
     shared_mule = high & money_kind & (typed >= policy.min_typed) & spread
     unjudged = high & ((typed < policy.min_typed) | ~(hub_kind | money_kind)) & ~bridge
     for mask, reason in ((adaptive, ADAPTIVE), (bridge, BRIDGE), (shared_mule, SHARED_MULE)):
@@ -308,8 +309,8 @@ def _colinked_kernel(
     allowed: Any,
 ) -> Any:  # pragma: no cover - compiled
     n = candidates.shape[0]
-    stamp = np.full(linking.shape[0], -1, dtype=np.int64)
-    first = np.zeros(linking.shape[0], dtype=np.int64)
+    stamp = np.full(linking.shape[0], -1, dtype=np.int32)
+    first = np.zeros(linking.shape[0], dtype=np.int32)
     counts = np.zeros(n, dtype=np.int64)
     marked = np.zeros(readers.shape[0], dtype=np.bool_)
     for c in range(n):
@@ -327,10 +328,13 @@ def _colinked_kernel(
                     stamp[ident] = c
                     first[ident] = j
                 elif first[ident] != j:
-                    for hit in (j, first[ident]):
-                        if not marked[hit]:
-                            marked[hit] = True
-                            counts[c] += 1
+                    earlier = np.int64(first[ident])
+                    if not marked[earlier]:
+                        marked[earlier] = True
+                        counts[c] += 1
+                    if not marked[j]:
+                        marked[j] = True
+                        counts[c] += 1
     return counts
 
 
