@@ -162,6 +162,11 @@ def local_hubs(unit_codes: tuple[str, ...]) -> list[tuple[Identifier, str]]:
 
 
 def innocent_identifiers() -> list[tuple[Identifier, str]]:
-    """Every innocent hub with its reason, in a fixed order: the well-known ones, then the local ones."""
-    known = [entry for group in INNOCENT_GROUPS.values() for entry in group]
-    return known + local_hubs(tuple(u.code for u in reporting_units()))
+    """The well-known innocent hubs (bank hotlines, telco and government lines, big platforms) with their reason,
+    in a fixed order (what the text room's simulated training reports name)."""
+    return [entry for group in INNOCENT_GROUPS.values() for entry in group]
+
+
+def planted_innocent_identifiers() -> list[tuple[Identifier, str]]:
+    """Every innocent hub a scenario plants, with its reason: the well-known ones, then the local ones."""
+    return innocent_identifiers() + local_hubs(tuple(u.code for u in reporting_units()))
