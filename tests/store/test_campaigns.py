@@ -84,8 +84,16 @@ def test_undo_merge_moves_reports_back_and_suppresses_the_bridge(stores: Campaig
     )
     [merge] = stores.merges("CPN-R3")
     assert stores.merge_sides(merge.id) == (["R3"], ["R1", "R2"])
+    stores.save_linking(
+        {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"},
+        link_keys={"R1": [f"phone:{SCAM_PHONE}", f"bank_account:{MULE_CARD}"], "R2": [f"bank_account:{MULE_CARD}"],
+                   "R3": [f"phone:{SCAM_PHONE}"]},
+    )  # fmt: skip
     moved = stores.undo_merge(merge.id, "analyst-1", bridging_keys=[f"phone:{SCAM_PHONE}"])
     assert moved == ["R3"]
+    assert stores.link_keys(["R1", "R2", "R3"]) == {
+        "R1": [f"bank_account:{MULE_CARD}"], "R2": [f"bank_account:{MULE_CARD}"],
+    }  # fmt: skip
     assert stores.assignments()["R3"] == "CPN-R3"
     assert stores.get_campaign("CPN-R3").merged_into is None
     assert stores.overrides() == {f"phone:{SCAM_PHONE}": "suppress"}

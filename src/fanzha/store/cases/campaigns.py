@@ -349,7 +349,8 @@ class CampaignStore:
     def undo_merge(self, merge_id: int, actor: str, bridging_keys: Iterable[str] = ()) -> list[str]:
         """Undo one merge: the absorbed campaign's reports (by the campaign they first joined, following older
         merges into it) go back to it; ``bridging_keys`` and the merge's key are suppressed so linking does not
-        redo it. Returns the report ids moved back. Audited, one transaction."""
+        redo it, and no report lists them as why it is in its campaign any more. Returns the report ids moved
+        back. Audited, one transaction."""
         now = utcnow()
         with Session(self._writer) as session, session.begin():
             merge = session.get(CampaignMergeRow, merge_id)
@@ -376,6 +377,7 @@ class CampaignStore:
             )
             merge.undone_at = now
             for key in {*bridging_keys, *([merge.key] if merge.key else [])}:
+                session.execute(delete(LINK_KEYS).where(LINK_KEYS.c.key == key))
                 session.execute(delete(LinkOverrideRow).where(LinkOverrideRow.key == key))
                 session.add(
                     LinkOverrideRow(key=key, action="suppress", actor=actor, reason=f"undo merge {merge_id}",
