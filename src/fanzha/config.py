@@ -40,6 +40,10 @@ class Settings(BaseSettings):
         default=True,
         description="count identifiers of unknown role (not only the other side's) in risk lookups",
     )
+    link_unknown_roles: bool = Field(
+        default=True,
+        description="whether identifiers of unknown role link reports (the other side's always do, the victim's never)",
+    )
 
     @model_validator(mode="after")
     def _fail_closed(self) -> Settings:

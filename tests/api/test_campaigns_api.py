@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from case_reports import MULE_CARD, case
 from fanzha.cli import app
 from fanzha.config import get_settings
+from fanzha.model import Identifier, IdentifierKind
 
 
 @pytest.fixture
@@ -49,3 +50,64 @@ def test_campaigns_outside_ones_units_do_not_exist(api: Api, linked: str) -> Non
     gd_units_only = api.client.get("/api/v1/campaigns/CPN-NOPE", headers=api.token("sz"))
     assert gd_units_only.status_code == 404
     assert api.client.get("/api/v1/campaigns", headers=api.token("citizen")).status_code == 403
+
+
+def test_the_campaign_answer_says_why_each_report_is_in_it(api: Api, linked: str) -> None:
+    card = f"bank_account:{MULE_CARD}"
+    one = api.client.get(f"/api/v1/campaigns/{linked}", headers=api.token("national")).json()
+    why = {w["report_id"]: w for w in one["why"]}
+    assert set(why) == {"R-NS", "R-SH"}
+    for entry in why.values():
+        assert card in entry["linked_by"]
+        assert entry["first_joined"] == linked
+    mine = api.client.get(f"/api/v1/campaigns/{linked}", headers=api.token("sz")).json()
+    assert [w["report_id"] for w in mine["why"]] == ["R-NS"]
+
+
+FRAUD_TYPES = ("fake_loan", "fake_credit", "brushing_rebate", "fake_investment")
+
+
+@pytest.fixture
+def shared_mule(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Twelve victims of four fraud types in two units who all paid one card (and one wallet), in pairs sharing
+    a phone, linked by ``fanzha link``."""
+    api.store.add_reports(
+        [
+            case(f"R-{i:02d}", hours=i, reporter_unit="440305" if i % 2 else "310000",
+                 declared_fraud_type=FRAUD_TYPES[i % 4],
+                 identifiers=(Identifier.parse(IdentifierKind.PHONE, f"1390000{i // 2:04d}"),))
+            for i in range(12)
+        ]
+    )  # fmt: skip
+    monkeypatch.setenv("FANZHA_DATABASE_URL", api.store.engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["link", "--actor", "test"])
+    assert result.exit_code == 0, result.output
+    assert "shared-mule candidates (共用卡)" in result.output
+    get_settings.cache_clear()
+
+
+def test_shared_mule_candidates_are_listed_with_evidence_and_kept_as_links(
+    api: Api, shared_mule: None
+) -> None:
+    card = f"bank_account:{MULE_CARD}"
+    listed = api.client.get("/api/v1/campaigns/hubs", headers=api.token("national")).json()
+    mule = next(h for h in listed if h["key"] == card)
+    assert (mule["reason"], mule["suppressed"], mule["reports"]) == ("shared_mule", False, 12)
+    assert mule["type_spread"] == pytest.approx(4.0)
+    assert mule["money"] == {"CNY": 12 * 1_250_000}
+    assert mule["n_reports_in_your_units"] == 12
+    assert all(h["reason"] == "shared_mule" for h in listed)
+    campaigns = api.client.get("/api/v1/campaigns", headers=api.token("national")).json()
+    assert [c["n_reports"] for c in campaigns] == [12]
+    mine = api.client.get("/api/v1/campaigns/hubs", headers=api.token("sz")).json()
+    assert next(h for h in mine if h["key"] == card)["n_reports_in_your_units"] == 6
+    hubs = api.client.get("/api/v1/campaigns/hubs?kind=hub", headers=api.token("national")).json()
+    assert not any(h["key"].startswith(("bank_account:", "crypto_wallet:")) for h in hubs)
+
+
+def test_a_bad_hub_kind_is_a_problem(api: Api) -> None:
+    answer = api.client.get("/api/v1/campaigns/hubs?kind=cards", headers=api.token("national"))
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert api.client.get("/api/v1/campaigns/hubs", headers=api.token("citizen")).status_code == 403

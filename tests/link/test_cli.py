@@ -9,9 +9,10 @@ from link_scenario import LinkScenario
 from typer.testing import CliRunner
 
 import fanzha.cli.link  # noqa: F401  (registers the commands)
+from case_reports import UNITS, tip
 from fanzha.cli.app import app
 from fanzha.config import get_settings
-from fanzha.link import HubPolicy, link_mentions, reconcile
+from fanzha.link import HubPolicy, link_mentions, linking_keys, reconcile
 from fanzha.link.mentions import keys_from_columns
 from fanzha.model import Unit
 from fanzha.store.cases import CaseStore, upgrade
@@ -51,6 +52,7 @@ def test_link_then_list_show_and_relink_keeps_ids(loaded: str) -> None:
     assert shown.exit_code == 0, shown.output
     assert "key identifiers" in shown.output
     assert "possibly related" in shown.output
+    assert "why each report is here" in shown.output
     again = runner.invoke(app, ["link"])
     assert again.exit_code == 0, again.output
     with CampaignStore(loaded) as store:
@@ -72,6 +74,35 @@ def test_a_keep_override_merges_and_the_merge_can_be_undone(loaded: str) -> None
     undo = runner.invoke(app, ["campaigns", merge.survivor, "--undo-merge", str(merge.id)])
     assert undo.exit_code == 0, undo.output
     assert "moved back" in undo.output
+
+
+def _check_stored_provenance(url: str) -> None:
+    """Every report of a stored campaign of two or more lists keys another member names; alone, none."""
+    with CampaignStore(url) as store:
+        members: dict[str, list[str]] = {}
+        for report_id, campaign in store.assignments().items():
+            members.setdefault(campaign, []).append(report_id)
+        reasons = store.link_keys(list(store.assignments()))
+        named = {
+            rid: {f"{k}:{v}" for k, v in pairs} for rid, pairs in store.report_keys(list(reasons)).items()
+        }
+    for ids in members.values():
+        for report_id in ids:
+            keys = reasons.get(report_id, [])
+            assert bool(keys) == (len(ids) > 1), (report_id, keys)
+            for key in keys:
+                assert any(
+                    key in named.get(other, set()) or key.startswith("domain:")
+                    for other in ids
+                    if other != report_id
+                )
+
+
+def test_bulk_linking_records_why_every_report_is_in_its_campaign(loaded: str) -> None:
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    _check_stored_provenance(loaded)
+    with CampaignStore(loaded) as store:
+        assert all(m.linked_by for m in store.memberships(list(store.assignments())) if m.linked_by)
 
 
 def test_unknown_campaign_is_an_error(loaded: str) -> None:
@@ -117,3 +148,46 @@ def test_new_reports_linked_one_by_one_match_a_bulk_relink(
                          policy=HubPolicy(adaptive=False, suppress=hubs))  # fmt: skip
     names, _, _ = reconcile(bulk.report_ids, bulk.founder, before)
     assert dict(zip(bulk.report_ids, names, strict=True)) == incremental
+    _check_stored_provenance(url)
+    with CampaignStore(url) as campaigns:
+        stored = {r: set(k) for r, k in campaigns.link_keys(bulk.report_ids).items()}
+    assert stored == {r: set(k) for r, k in linking_keys(bulk).by_report().items()}
+
+
+@pytest.mark.parametrize(("setting", "linked"), [("true", True), ("false", False)])
+def test_unknown_roles_link_unless_the_centre_turns_them_off(
+    fanzha_home: Path, monkeypatch: pytest.MonkeyPatch, setting: str, linked: bool
+) -> None:
+    """Two tips (two provinces) naming one phone of unknown role: linked by default, apart with
+    FANZHA_LINK_UNKNOWN_ROLES=false."""
+    monkeypatch.setenv("FANZHA_LINK_UNKNOWN_ROLES", setting)
+    get_settings.cache_clear()
+    url = get_settings().case_store_url
+    upgrade(url)
+    with CaseStore(url) as store:
+        store.add_units(UNITS)
+        store.add_reports([tip("T1"), tip("T2", hours=1, reporter_unit="440305")])
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    with CampaignStore(url) as campaigns:
+        assignments = campaigns.assignments()
+    assert (assignments["T1"] == assignments["T2"]) is linked
+    get_settings.cache_clear()
+
+
+def test_suppressing_the_key_that_held_a_campaign_logs_a_split_with_that_key(loaded: str) -> None:
+    assert runner.invoke(app, ["link"]).exit_code == 0
+    with CampaignStore(loaded) as store:
+        members: dict[str, list[str]] = {}
+        for report_id, campaign in store.assignments().items():
+            members.setdefault(campaign, []).append(report_id)
+        pairs = [ids for ids in members.values() if len(ids) == 2]
+        reasons = store.link_keys([r for ids in pairs for r in ids])
+    ids = next(ids for ids in pairs if len(reasons[ids[0]]) == 1 and reasons[ids[0]] == reasons[ids[1]])
+    [key] = reasons[ids[0]]
+    result = runner.invoke(app, ["link", "--suppress", key])
+    assert result.exit_code == 0, result.output
+    with CampaignStore(loaded) as store:
+        assert store.assignments()[ids[0]] != store.assignments()[ids[1]]
+        splits = [m for m in store.merges() if m.kind == "split"]
+        assert [(m.key, m.report_id in ids) for m in splits] == [(key, True)]
+        assert store.link_keys(ids) == {}

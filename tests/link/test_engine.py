@@ -22,7 +22,7 @@ from fanzha.link import (
     report_keys,
     shipped_hubs,
 )
-from fanzha.link.hubs import ADAPTIVE, ALLOW_LIST, ANALYST, KEPT, find_hubs
+from fanzha.link.hubs import ADAPTIVE, ALLOW_LIST, ANALYST, BRIDGE, KEPT, SHARED_MULE, find_hubs
 from fanzha.model import IdentifierKind, normalize_identifier
 
 NO_HUBS = HubPolicy(allow_list={}, adaptive=False)
@@ -133,17 +133,20 @@ def test_allow_list_hub_does_not_glue_and_analyst_can_override() -> None:
 
 
 def test_adaptive_rule_suppresses_a_spread_hub_and_keeps_a_busy_mule_card() -> None:
-    """A platform named by 40 reports of 8 fraud types is a hub; a card paid by 40 victims of one type is not."""
+    """A platform named by 40 reports of 8 fraud types is a hub; a card paid by 40 victims of one type is not;
+    a scammer's phone two reports of one type name stays a link."""
     types = [f"type{i % 8}" for i in range(40)] + ["brushing_rebate"] * 40
     report = list(range(80)) + list(range(80))
     keys = ["domain:newplatform.cn"] * 40 + ["bank_account:6222020200112233445"] * 40
-    keys += [f"phone:+861380000{i // 2:04d}" for i in range(80)]
+    keys += [f"phone:+861380000{(i // 16) * 8 + i % 8:04d}" for i in range(40)]
+    keys += [f"phone:+861380001{i // 2:04d}" for i in range(40)]
     linkage = link_mentions(80, report, keys, fraud_type=types, policy=HubPolicy(allow_list={}))
     decisions = {d.key: d for d in linkage.hubs.decisions}
     assert decisions["domain:newplatform.cn"].reason == ADAPTIVE
     assert decisions["domain:newplatform.cn"].type_spread == pytest.approx(8.0)
     assert "bank_account:6222020200112233445" not in decisions
-    assert linkage.n_campaigns == 20 + 1
+    assert not any(d.suppressed for d in decisions.values() if d.key.startswith("phone:"))
+    assert linkage.n_campaigns == 16 + 8 + 1
 
 
 def test_find_hubs_without_fraud_types_only_flags() -> None:
@@ -209,3 +212,56 @@ def test_tiny_scenario_bulk_equals_incremental(tiny_scenario: LinkScenario) -> N
         bulk.report_ids, [bulk.keys_of(i) for i in range(len(bulk.report_ids))], bulk.campaign_ids()
     )
     assert seeded.campaigns() == bulk.campaign_of()
+
+
+def _spread_card_mentions() -> tuple[list[int], list[str], list[str]]:
+    """A card 12 reports of 4 fraud types paid, each pair of reports also sharing a phone; 12 reports of other
+    pairs keep the typical degree low."""
+    report = list(range(12)) + list(range(24))
+    keys = ["bank_account:6222020200112233445"] * 12 + [f"phone:+861390000{i // 2:04d}" for i in range(24)]
+    types = [("fake_loan", "fake_credit", "brushing_rebate", "fake_investment")[i % 4] for i in range(24)]
+    return report, keys, types
+
+
+def test_a_card_paid_across_fraud_types_is_a_shared_mule_candidate_kept_as_a_link() -> None:
+    report, keys, types = _spread_card_mentions()
+    money = {"bank_account:6222020200112233445": {"CNY": 1_200_000}}
+    linkage = link_mentions(24, report, keys, fraud_type=types, policy=HubPolicy(allow_list={}), money=money)
+    [mule] = linkage.hubs.shared_mules
+    assert (mule.key, mule.reason, mule.suppressed, mule.degree) == (
+        "bank_account:6222020200112233445", SHARED_MULE, False, 12,
+    )  # fmt: skip
+    assert mule.type_spread == pytest.approx(4.0)
+    assert mule.money == {"CNY": 1_200_000}
+    assert len(set(linkage.campaign_ids()[:12])) == 1
+    listed = HubPolicy(allow_list={"bank_account:6222020200112233445": "platform"})
+    assert link_mentions(24, report, keys, fraud_type=types, policy=listed).hubs.shared_mules
+    cut = HubPolicy(allow_list={}, suppress={"bank_account:6222020200112233445"})
+    [decision] = [d for d in link_mentions(24, report, keys, fraud_type=types, policy=cut).hubs.decisions
+                  if d.key.startswith("bank_account:")]  # fmt: skip
+    assert (decision.reason, decision.suppressed) == (ANALYST, True)
+
+
+def test_the_bridge_rule_cuts_a_local_number_that_joins_reports_sharing_nothing_else() -> None:
+    """A city hospital's line named by three reports of three fraud types from one province, which share
+    nothing else, is a hub; a scammer's phone named by three reports that also share his card is not."""
+    report = [0, 1, 2, 3, 4, 5, 3, 4, 5]
+    keys = (
+        ["phone:+862087654321"] * 3 + ["phone:+8613800000001"] * 3 + ["bank_account:6222020200112233445"] * 3
+    )
+    types = ["fake_loan", "romance", "brushing_rebate", "fake_loan", "fake_credit", "romance"]
+    regions = ["44", "44", "44", "31", "44", "51"]
+    linkage = link_mentions(
+        6, report, keys, fraud_type=types, region=regions, policy=HubPolicy(allow_list={})
+    )
+    decisions = {d.key: d for d in linkage.hubs.decisions}
+    assert (decisions["phone:+862087654321"].reason, decisions["phone:+862087654321"].suppressed) == (
+        BRIDGE,
+        True,
+    )
+    assert "phone:+8613800000001" not in decisions
+    assert linkage.campaign_ids() == ["CPN-0", "CPN-1", "CPN-2", "CPN-3", "CPN-3", "CPN-3"]
+    off = link_mentions(
+        6, report, keys, fraud_type=types, region=regions, policy=HubPolicy(allow_list={}, bridge=False)
+    )
+    assert off.n_campaigns == 2

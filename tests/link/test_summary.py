@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from link_scenario import LinkScenario
 
-from fanzha.link import link_reports, summarize_campaigns
+from fanzha.link import HubPolicy, link_reports, summarize_campaigns
 from fanzha.link.summary import _brandes, bipartite_betweenness, rank_identifiers
 from fanzha.model import Channel, Identifier, IdentifierKind, Money, Payment, Report, Victim
 
@@ -44,7 +44,9 @@ def test_summary_counts_loss_and_ranks_the_card_with_most_money_first() -> None:
         case("R3", OTHER_CARD, 50_000, PHONE, fraud_type="fake_credit"),
         case("R4", "6212260000000000001", 10, Identifier(kind=IdentifierKind.PHONE, value="95588")),
     ]
-    linkage = link_reports(reports)
+    linkage = link_reports(
+        reports, policy=HubPolicy(bridge=False)
+    )  # two reports sharing only a phone: a bridge
     [summary] = summarize_campaigns(linkage, reports)
     assert summary.id == "CPN-R1"
     assert summary.report_ids == ("R1", "R2", "R3")

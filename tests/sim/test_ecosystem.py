@@ -10,12 +10,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from sim_scenario import Scenario
 
+from fanzha.link import shipped_hubs
 from fanzha.model import PaymentRail, ReportKind, luhn_valid
 from fanzha.sim.campaigns import DAY, heavy_tailed_sizes
 from fanzha.sim.identities import bank_table, card_numbers
-from fanzha.sim.profiles import PROFILES
+from fanzha.sim.profiles import AREA_CODES, PROFILES
 from fanzha.sim.reports import CASE, RAILS, plan_reports
 from fanzha.sim.scenario import txn_ids
+
+LOCAL_REASONS = ("hospital", "courier_outlet", "city_service", "platform_service", "small_platform")
 
 
 def _case_mix(seed: int) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
@@ -189,3 +192,23 @@ def test_innocent_hubs_are_mentioned_by_many_reports_across_campaigns(tiny: Scen
     assert len(hubs) >= 3
     campaign_keys = {k for ks in tiny.campaigns.column("identifier_keys").to_pylist() for k in ks}
     assert not campaign_keys & set(keys)
+
+
+def test_local_innocent_hubs_no_list_knows_are_planted_with_truth(tiny: Scenario) -> None:
+    """Hospitals, courier outlets and city service lines of the victim's city and small platforms' sites and
+    service lines: in the truth, in no campaign's keys, in none of the shipped allow-list, and named across
+    campaigns, so the adaptive hub rules are measured on hubs they were not given."""
+    rows = tiny.innocent.to_pylist()
+    local = {row["key"]: row for row in rows if row["reason"] in LOCAL_REASONS}
+    assert {row["reason"] for row in local.values()} == set(LOCAL_REASONS)
+    assert not set(local) & set(shipped_hubs())
+    assert sum(row["n_reports"] for row in local.values()) >= 20
+    campaign_keys = {k for ks in tiny.campaigns.column("identifier_keys").to_pylist() for k in ks}
+    assert not campaign_keys & set(local)
+    units = {r.id: r.reporter_unit for r in tiny.reports}
+    for report in tiny.reports:
+        for identifier in report.identifiers:
+            row = local.get(identifier.key)
+            if row is not None and row["reason"] in ("hospital", "city_service"):
+                area = AREA_CODES[units[report.id][:4]]
+                assert identifier.value.startswith(f"+86{area}"), (report.id, identifier.value)

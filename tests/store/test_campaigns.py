@@ -8,9 +8,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
-from case_reports import MULE_CARD, SCAM_PHONE, UNITS, case, tip
+from case_reports import MULE_CARD, SCAM_PHONE, T0, UNITS, VICTIM_CARD, case, tip
+from fanzha.link import HubPolicy, link_mentions
+from fanzha.link.mentions import keys_from_columns
+from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Money, Payment, Report
 from fanzha.store.cases import CaseStore, CaseStoreError, TextMention
-from fanzha.store.cases.campaigns import CampaignStore, HubRecord
+from fanzha.store.cases.campaigns import CampaignStore, HubRecord, Membership
 from fanzha.store.cases.schema import AuditEventRow
 
 
@@ -58,7 +61,7 @@ def test_bulk_save_keeps_ids_logs_merges_and_changes_nothing_when_repeated(store
     assert [(c.id, c.n_reports) for c in stores.list_campaigns()] == [("CPN-R1", 2)]
     assert stores.hubs() == [hub]
     second = {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"}
-    saved = stores.save_linking(second, merges=[("CPN-R1", "CPN-R3")])
+    saved = stores.save_linking(second, merges=[("CPN-R1", "CPN-R3", "R3", f"phone:{SCAM_PHONE}")])
     assert (saved.reports_moved, saved.merges) == (1, 1)
     assert stores.get_campaign("CPN-R3").merged_into == "CPN-R1"
     assert stores.get_campaign("CPN-R1").n_reports == 3
@@ -70,17 +73,27 @@ def test_bulk_save_keeps_ids_logs_merges_and_changes_nothing_when_repeated(store
         "CPN-R3",
         None,
     )
+    assert (merge.report_id, merge.key) == ("R3", f"phone:{SCAM_PHONE}")
 
 
 def test_undo_merge_moves_reports_back_and_suppresses_the_bridge(stores: CampaignStore) -> None:
     stores.save_linking({"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R3", "R4": "CPN-R4"})
     stores.save_linking(
-        {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"}, merges=[("CPN-R1", "CPN-R3")]
+        {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"},
+        merges=[("CPN-R1", "CPN-R3", None, None)],
     )
     [merge] = stores.merges("CPN-R3")
     assert stores.merge_sides(merge.id) == (["R3"], ["R1", "R2"])
+    stores.save_linking(
+        {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"},
+        link_keys={"R1": [f"phone:{SCAM_PHONE}", f"bank_account:{MULE_CARD}"], "R2": [f"bank_account:{MULE_CARD}"],
+                   "R3": [f"phone:{SCAM_PHONE}"]},
+    )  # fmt: skip
     moved = stores.undo_merge(merge.id, "analyst-1", bridging_keys=[f"phone:{SCAM_PHONE}"])
     assert moved == ["R3"]
+    assert stores.link_keys(["R1", "R2", "R3"]) == {
+        "R1": [f"bank_account:{MULE_CARD}"], "R2": [f"bank_account:{MULE_CARD}"],
+    }  # fmt: skip
     assert stores.assignments()["R3"] == "CPN-R3"
     assert stores.get_campaign("CPN-R3").merged_into is None
     assert stores.overrides() == {f"phone:{SCAM_PHONE}": "suppress"}
@@ -134,3 +147,98 @@ def test_campaigns_mentioning_an_identifier(stores: CampaignStore) -> None:
         ("qq", "123456789"): {"CPN-R4"},
         ("qq", "1"): set(),
     }
+
+
+def _campaigns_of(store: CampaignStore, include_unknown: bool = True) -> dict[str, str]:
+    data = store.link_input(include_unknown=include_unknown)
+    report, keys = keys_from_columns(data.mention_report, data.mention_kind, data.mention_value)
+    linkage = link_mentions(
+        len(data.report_ids), report, keys, report_ids=data.report_ids,
+        policy=HubPolicy(allow_list={}, adaptive=False),
+    )  # fmt: skip
+    return linkage.campaign_of()
+
+
+def _unrelated(report_id: str, hours: float, phone: str, card: str, role: IdentifierRole) -> Report:
+    """A case of its own phone and mule card whose form also names the victim card in ``role``."""
+    return case(
+        report_id,
+        hours=hours,
+        payments=(
+            Payment(
+                from_account=VICTIM_CARD,
+                to_account=card,
+                amount=Money(amount_minor=90_000),
+                time=T0,
+                to_bank="ICBC",
+            ),
+        ),
+        identifiers=(
+            Identifier.parse(IdentifierKind.PHONE, phone),
+            Identifier.parse(IdentifierKind.BANK_ACCOUNT, VICTIM_CARD, role=role),
+        ),
+    )
+
+
+def test_a_victims_own_card_named_by_two_unrelated_reports_does_not_link_them(
+    case_store: CaseStore, case_store_url: str
+) -> None:
+    case_store.add_units(UNITS)
+    case_store.add_reports(
+        [
+            _unrelated("V1", 0, "13900000001", "6222020200000000011", IdentifierRole.VICTIM),
+            _unrelated("V2", 1, "13900000002", "6222020200000000022", IdentifierRole.VICTIM),
+            _unrelated("U1", 2, "13900000003", "6222020200000000033", IdentifierRole.UNKNOWN),
+            _unrelated("U2", 3, "13900000004", "6222020200000000044", IdentifierRole.UNKNOWN),
+        ]
+    )
+    with CampaignStore(case_store_url) as store:
+        mentions = store.link_input()
+        assert all(v != VICTIM_CARD for r, v in zip(mentions.mention_report, mentions.mention_value, strict=True)
+                   if mentions.report_ids[r] in ("V1", "V2"))  # fmt: skip
+        campaigns = _campaigns_of(store)
+        assert campaigns["V1"] != campaigns["V2"]
+        assert campaigns["U1"] == campaigns["U2"]  # unknown counts by default (FANZHA_LINK_UNKNOWN_ROLES)
+        strict = _campaigns_of(store, include_unknown=False)
+        assert len({strict[r] for r in ("V1", "V2", "U1", "U2")}) == 4
+        own = set(store.report_keys(["V1"])["V1"])
+        assert own == {("phone", "+8613900000001"), ("bank_account", "6222020200000000011")}
+
+
+def test_bulk_provenance_is_stored_replaced_and_read_back(stores: CampaignStore) -> None:
+    phone, card = f"phone:{SCAM_PHONE}", f"bank_account:{MULE_CARD}"
+    first = {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R1", "R4": "CPN-R4"}
+    stores.save_linking(first, link_keys={"R1": [phone, card], "R2": [card, phone], "R3": [phone]})
+    assert stores.link_keys(["R1", "R2", "R3", "R4"]) == {
+        "R1": sorted([phone, card]), "R2": sorted([phone, card]), "R3": [phone],
+    }  # fmt: skip
+    assert stores.memberships(["R3", "R4"]) == [
+        Membership("R3", "CPN-R1", "CPN-R1", (phone,)),
+        Membership("R4", "CPN-R4", "CPN-R4", ()),
+    ]
+    stores.save_linking(
+        first, link_keys={"R1": [card], "R2": [card]}, splits=[("CPN-R1", "CPN-R3", "R3", phone)]
+    )
+    assert stores.link_keys(["R1", "R2", "R3"]) == {"R1": [card], "R2": [card]}
+    [split] = [m for m in stores.merges() if m.kind == "split"]
+    assert (split.survivor, split.absorbed, split.report_id, split.key) == ("CPN-R3", "CPN-R1", "R3", phone)
+
+
+def test_incremental_provenance_gives_the_anchor_its_key(stores: CampaignStore) -> None:
+    phone = f"phone:{SCAM_PHONE}"
+    stores.record_link("R1", "CPN-R1")
+    stores.record_link("R2", "CPN-R1", linked_by=phone, link_keys=[phone], partners=[("R1", phone)])
+    assert stores.link_keys(["R1", "R2"]) == {"R1": [phone], "R2": [phone]}
+    assert [m.linked_by for m in stores.memberships(["R1", "R2"])] == [(phone,), (phone,)]
+    with pytest.raises(CaseStoreError, match="not stored"):
+        stores.record_link("R3", "CPN-R1", link_keys=[phone], partners=[("NOPE", phone)])
+    assert stores.link_keys(["R3"]) == {}
+
+
+def test_money_received_and_hub_money_round_trip(stores: CampaignStore) -> None:
+    card = f"bank_account:{MULE_CARD}"
+    assert stores.money_received([card, "bank_account:1"]) == {card: {"CNY": 2 * 1_250_000}}
+    hub = HubRecord(card, "shared_mule", False, 12, 4.0, 3.0, None, {"CNY": 2_500_000})
+    stores.save_linking({"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R3", "R4": "CPN-R4"}, hubs=[hub])
+    assert stores.hubs() == [hub]
+    assert stores.reports_naming([card], ["440305"]) == {card: ["R1", "R2"]}

@@ -12,16 +12,29 @@ from rich.table import Table
 
 from fanzha.cli.app import app, console, err_console, eval_app
 from fanzha.config import get_settings
-from fanzha.link import HubPolicy, IncrementalLinker, Linkage, bcubed, link_mentions, link_reports, reconcile
+from fanzha.link import (
+    MONEY_KINDS,
+    HubPolicy,
+    IncrementalLinker,
+    Linkage,
+    bcubed,
+    link_mentions,
+    link_reports,
+    linking_keys,
+    reconcile_explained,
+)
 from fanzha.link.campaigns import MAX_RELATED_FANOUT
+from fanzha.link.hubs import SHARED_MULE, kind_of_key
 from fanzha.link.keys import DOMAINS_STRONG, KIND_STRENGTH, LinkStrength, link_strength
-from fanzha.link.mentions import extracted_identifiers, keys_from_columns
+from fanzha.link.mentions import FoundValue, extracted_identifiers, keys_from_columns
 from fanzha.link.summary import CampaignSummary, summarize
-from fanzha.model import Report
+from fanzha.model import Report, mask_value
 from fanzha.store.cases import CaseStoreError, upgrade
-from fanzha.store.cases.campaigns import CampaignStore, HubRecord
+from fanzha.store.cases.campaigns import CampaignStore, HubRecord, Membership
 
 QUALITY_TARGET = 0.95
+SHIPPED_RUN = "shipped list + adaptive rules (form, payees, text)"
+ADAPTIVE_RUN = "adaptive rules alone, no list"
 
 
 def _money(totals: dict[str, int] | object) -> str:
@@ -30,11 +43,16 @@ def _money(totals: dict[str, int] | object) -> str:
     return ", ".join(f"{amount / 100:,.2f} {currency}" for currency, amount in sorted(totals.items()))
 
 
+def _masked(key: str) -> str:
+    kind, _, value = key.partition(":")
+    return f"{kind}:{mask_value(kind, value)}"
+
+
 def _hub_table(linkage_hubs: list[HubRecord], limit: int) -> Table:
     table = Table(title="hub identifiers kept out of linking (公共要素)")
     for column in ("key", "reason", "suppressed", "reports", "fraud-type spread", "region spread"):
         table.add_column(column, justify="right" if column not in ("key", "reason") else "left")
-    for hub in linkage_hubs[:limit]:
+    for hub in [h for h in linkage_hubs if h.reason != SHARED_MULE][:limit]:
         reason = f"{hub.reason} ({hub.category})" if hub.category else hub.reason
         table.add_row(
             hub.key, reason, "yes" if hub.suppressed else "no", f"{hub.degree:,}",
@@ -43,11 +61,42 @@ def _hub_table(linkage_hubs: list[HubRecord], limit: int) -> Table:
     return table
 
 
-def _hub_records(linkage: Linkage) -> list[HubRecord]:
+def _shared_mule_table(linkage_hubs: list[HubRecord], limit: int) -> Table:
+    table = Table(
+        title="shared-mule candidates (共用卡): accounts and wallets paid across fraud types, kept as links"
+    )
+    for column in ("account", "reports", "fraud-type spread", "region spread", "money received", "linking"):
+        table.add_column(column, justify="left" if column in ("account", "linking") else "right")
+    for hub in [h for h in linkage_hubs if h.reason == SHARED_MULE][:limit]:
+        table.add_row(
+            _masked(hub.key), f"{hub.degree:,}", f"{hub.type_spread:.2f}", f"{hub.region_spread:.2f}",
+            _money(dict(hub.money)), "suppressed by analyst" if hub.suppressed else "kept",
+        )  # fmt: skip
+    return table
+
+
+def _hub_records(linkage: Linkage, money: dict[str, dict[str, int]]) -> list[HubRecord]:
     return [
-        HubRecord(d.key, d.reason, d.suppressed, d.degree, d.type_spread, d.region_spread, d.category)
+        HubRecord(
+            d.key,
+            d.reason,
+            d.suppressed,
+            d.degree,
+            d.type_spread,
+            d.region_spread,
+            d.category,
+            money.get(d.key, dict(d.money)),
+        )
         for d in linkage.hubs.decisions
     ]
+
+
+def _policy(store: CampaignStore) -> HubPolicy:
+    overrides = store.overrides()
+    return HubPolicy(
+        keep={k for k, a in overrides.items() if a == "keep"},
+        suppress={k for k, a in overrides.items() if a == "suppress"},
+    )
 
 
 @app.command()
@@ -74,32 +123,29 @@ def link(
             _link_new(store, actor)
             return
         started = time.perf_counter()
-        data = store.link_input()
-        overrides = store.overrides()
-        policy = HubPolicy(
-            keep={k for k, a in overrides.items() if a == "keep"},
-            suppress={k for k, a in overrides.items() if a == "suppress"},
-        )
+        data = store.link_input(include_unknown=settings.link_unknown_roles)
         report, keys = keys_from_columns(data.mention_report, data.mention_kind, data.mention_value)
         linkage = link_mentions(
             len(data.report_ids), report, keys, report_ids=data.report_ids,
-            fraud_type=data.fraud_types, region=data.regions, policy=policy,
+            fraud_type=data.fraud_types, region=data.regions, policy=_policy(store),
         )  # fmt: skip
-        names, merges, splits = reconcile(linkage.report_ids, linkage.founder, store.assignments())
-        hubs = _hub_records(linkage)
+        explained = reconcile_explained(linkage, store.assignments())
+        accounts = [d.key for d in linkage.hubs.decisions if kind_of_key(d.key) in MONEY_KINDS]
+        hubs = _hub_records(linkage, store.money_received(accounts))
         try:
             saved = store.save_linking(
-                dict(zip(linkage.report_ids, names, strict=True)),
-                merges=[(m.survivor, m.absorbed) for m in merges],
-                splits=[(s.previous, s.campaign) for s in splits],
+                dict(zip(linkage.report_ids, explained.names, strict=True)),
+                merges=[(m.survivor, m.absorbed, m.report_id, m.key) for m in explained.merges],
+                splits=[(s.previous, s.campaign, s.report_id, s.key) for s in explained.splits],
                 hubs=hubs,
+                link_keys=linking_keys(linkage).by_report(),
                 actor=actor,
             )
         except CaseStoreError as error:
             err_console.print(f"[red]linking not saved:[/red] {error}")
             raise typer.Exit(1) from error
         elapsed = time.perf_counter() - started
-    sizes = linkage.with_names(names).members()
+    sizes = linkage.with_names(explained.names).members()
     table = Table(title=f"linking of {len(data.report_ids):,} reports in {elapsed:.2f} s")
     table.add_column("what")
     table.add_column("count", justify="right")
@@ -112,27 +158,26 @@ def link(
         ("merges logged", saved.merges),
         ("splits logged", saved.splits),
         ("hubs suppressed", sum(h.suppressed for h in hubs)),
+        ("shared-mule candidates (kept as links)", sum(h.reason == SHARED_MULE for h in hubs)),
         ("possibly related campaign pairs (weak links)", len(linkage.related)),
     ):
         table.add_row(name, f"{value:,}")
     console.print(table)
     if hubs and show_hubs:
         console.print(_hub_table(hubs, show_hubs))
+        if any(h.reason == SHARED_MULE for h in hubs):
+            console.print(_shared_mule_table(hubs, show_hubs))
 
 
 def _link_new(store: CampaignStore, actor: str) -> None:
     """Incremental linking of the reports no campaign holds yet, seeded with the stored campaigns."""
-    data = store.link_input()
+    data = store.link_input(include_unknown=get_settings().link_unknown_roles)
     assigned = store.assignments()
     report, keys = keys_from_columns(data.mention_report, data.mention_kind, data.mention_value)
     keys_of: list[list[str]] = [[] for _ in data.report_ids]
     for index, key in zip(report, keys.to_pylist(), strict=True):
         keys_of[index].append(key)
-    overrides = store.overrides()
-    policy = HubPolicy(
-        keep={k for k, a in overrides.items() if a == "keep"},
-        suppress={k for k, a in overrides.items() if a == "suppress"},
-    )
+    policy = _policy(store)
     old = [i for i, rid in enumerate(data.report_ids) if rid in assigned]
     linker = IncrementalLinker.from_assignments(
         [data.report_ids[i] for i in old], [keys_of[i] for i in old],
@@ -149,7 +194,8 @@ def _link_new(store: CampaignStore, actor: str) -> None:
         merges += len(event.merges)
         store.record_link(
             report_id, event.campaign_id, linked_by=event.linked_by,
-            merges=[(m.survivor, m.absorbed, m.key) for m in event.merges], actor=actor,
+            merges=[(m.survivor, m.absorbed, m.key) for m in event.merges],
+            link_keys=event.linked_by_keys, partners=event.partners, actor=actor,
         )  # fmt: skip
     latencies.sort()
     if not latencies:
@@ -178,7 +224,9 @@ def campaigns(
     upgrade(settings.case_store_url)
     with CampaignStore(settings.case_store_url) as store:
         if hubs:
-            console.print(_hub_table(store.hubs(), limit))
+            decisions = store.hubs()
+            console.print(_hub_table(decisions, limit))
+            console.print(_shared_mule_table(decisions, limit))
             return
         if campaign_id is None:
             _print_list(store, limit, min_reports)
@@ -197,6 +245,7 @@ def campaigns(
         reports = store.campaign_reports(campaign_id, actor)
         summary = _summary(store, campaign_id, reports)
         _print_summary(summary, info.status, _related(store, campaign_id, [r.id for r in reports]))
+        console.print(_why_table(store.memberships([r.id for r in reports])))
         log = store.merges(campaign_id)
         if log:
             table = Table(title="merge log")
@@ -208,6 +257,20 @@ def campaigns(
                     m.merged_at.isoformat(timespec="seconds"), m.undone_at.isoformat() if m.undone_at else "",
                 )  # fmt: skip
             console.print(table)
+
+
+def _why_table(memberships: list[Membership]) -> Table:
+    """Why is each report here (串并依据): the keys it shares with other reports of the campaign."""
+    table = Table(
+        title="why each report is here (串并依据): the identifiers it shares with others of the campaign"
+    )
+    for column in ("report", "linked by", "first joined"):
+        table.add_column(column)
+    for member in memberships:
+        keys = ", ".join(_masked(k) for k in member.linked_by) or "— (linked before provenance was kept)"
+        home = member.home_campaign_id if member.home_campaign_id != member.campaign_id else ""
+        table.add_row(member.report_id, keys, home)
+    return table
 
 
 def _undo(store: CampaignStore, campaign_id: str, merge_id: int, actor: str) -> None:
@@ -338,31 +401,48 @@ def eval_link(
     table = Table(title=f"linking quality on {len(reports):,} reports (B-cubed, target ≥ {QUALITY_TARGET})")
     for column in ("configuration", "precision", "recall", "F1", "campaigns 2+", "time"):
         table.add_column(column, justify="left" if column == "configuration" else "right")
-    failed = False
     runs = [
-        ("form + payees + text, allow-list + adaptive hubs", HubPolicy(), True, KIND_STRENGTH),
-        ("form + payees only", HubPolicy(), False, KIND_STRENGTH),
-        ("domains as strong links", HubPolicy(), True, DOMAINS_STRONG),
-        ("adaptive hub rule only (no allow-list)", HubPolicy(allow_list={}), True, KIND_STRENGTH),
+        (SHIPPED_RUN, HubPolicy(), True, KIND_STRENGTH),
+        (ADAPTIVE_RUN, HubPolicy(allow_list={}), True, KIND_STRENGTH),
         ("no hub rules", HubPolicy(allow_list={}, adaptive=False), True, KIND_STRENGTH),
+        ("shipped list + adaptive rules, form + payees only", HubPolicy(), False, KIND_STRENGTH),
+        ("shipped list + adaptive rules, domains as strong links", HubPolicy(), True, DOMAINS_STRONG),
     ]
     started = time.perf_counter()
-    found = {r.id: extracted_identifiers(r) for r in reports}
+    found, failures = _extract_all(reports)
     extraction = time.perf_counter() - started
-    for index, (name, policy, with_text, strengths) in enumerate(runs):
+    failed = False
+    for name, policy, with_text, strengths in runs:
         started = time.perf_counter()
         linkage = link_reports(
             reports, policy=policy, from_text=found if with_text else {}, strengths=strengths
         )
         elapsed = time.perf_counter() - started + (extraction if with_text else 0.0)
         score = bcubed(linkage.campaign_of(), truth)
-        if index == 0:
-            failed = min(score.precision, score.recall) < QUALITY_TARGET
+        if name in (SHIPPED_RUN, ADAPTIVE_RUN):
+            failed |= min(score.precision, score.recall) < QUALITY_TARGET
         table.add_row(
             name, f"{score.precision:.4f}", f"{score.recall:.4f}", f"{score.f1:.4f}",
             f"{sum(len(m) >= 2 for m in linkage.members().values()):,}", f"{elapsed:.2f} s",
         )  # fmt: skip
     console.print(table)
+    if failures:
+        err_console.print(
+            f"[yellow]the text room failed on {len(failures):,} narrative(s), linked by form and payees only: "
+            f"{', '.join(failures[:5])}[/yellow]"
+        )
     if failed:
         err_console.print(f"[red]below the {QUALITY_TARGET} target[/red]")
         raise typer.Exit(1)
+
+
+def _extract_all(reports: list[Report]) -> tuple[dict[str, list[FoundValue]], list[str]]:
+    """Text identifiers of every report; a narrative the extractor fails on is named, not fatal."""
+    found: dict[str, list[FoundValue]] = {}
+    failures: list[str] = []
+    for report in reports:
+        try:
+            found[report.id] = extracted_identifiers(report)
+        except (ValueError, OverflowError):
+            failures.append(report.id)
+    return found, failures

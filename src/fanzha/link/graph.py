@@ -119,3 +119,13 @@ def _distinct_degree(report: Int32Array, identifier: Int32Array, n_identifiers: 
     """Distinct reports per identifier, for mentions grouped by report."""
     degree: IntArray = _degree_kernel(report, identifier, n_identifiers)
     return degree
+
+
+def distinct_sorted(values: IntArray) -> IntArray:
+    """The distinct values, ascending: one sort and a neighbour comparison. (NumPy 2.4's ``np.unique`` without
+    counts takes a hash path about 20× slower on millions of int64 values.)"""
+    ordered = np.sort(values)
+    if len(ordered) == 0:
+        return ordered
+    found: IntArray = ordered[np.r_[True, ordered[1:] != ordered[:-1]]]
+    return found

@@ -7,7 +7,19 @@ into one campaign. Two rules keep them out, and the analyst sees every decision 
   platforms);
 - an adaptive rule: an identifier whose degree (distinct reports) is far above the typical degree of shared
   identifiers *and* whose reports spread over many fraud types (effective number of types ``1 / Σ p²``) is a
-  hub. A mule card with 1,654 victims of one campaign has a high degree but one dominant type, so it stays.
+  hub. A mule card with 1,654 victims of one campaign has a high degree but one dominant type, so it stays;
+- a bridge rule for the hubs no list knows and few reports name (a city's hospital, a county's courier outlet,
+  a small platform's service line): an identifier whose reports share nothing else with one another (a gang's
+  reports also share its cards, sites and other numbers) and that spread over fraud types, stay in one
+  province, or are many. On the simulator's small scenario, whose local hubs are in no list, it lifts the
+  adaptive rules' B-cubed precision from 0.55 to 0.95 for 0.7 points of recall.
+
+Both rules judge only the kinds an innocent party publishes (:data:`HUB_KINDS`: phones, domains, URLs and apps of
+platforms, and the e-mail, WeChat and QQ service accounts and shared IPs that behave the same way). Money never
+is a hub: a bank account or wallet (:data:`MONEY_KINDS`) that many reports of several fraud types paid is a
+laundering operation's card (共用卡, a shared mule), the opposite of an innocent hub, so the rule that would have
+suppressed it makes it a **shared-mule candidate** instead: a decision with its evidence, kept as a link unless an
+analyst suppresses it. Other kinds (ID numbers) are only flagged when busy.
 """
 
 from __future__ import annotations
@@ -26,6 +38,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fanzha.link.graph import ReportGraph
+from fanzha.model import IdentifierKind
+
+K = IdentifierKind
 
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -33,9 +48,22 @@ BoolArray = npt.NDArray[np.bool_]
 ALLOW_LIST = "allow_list"
 ADAPTIVE = "adaptive"
 ANALYST = "analyst"
+BRIDGE = "bridge"
+"""Suppressed: its reports share nothing else and spread over fraud types (a local hospital, a courier outlet)."""
 HIGH_DEGREE = "high_degree"
 """Flagged for the analyst, not suppressed: a high degree but too few typed reports to judge the spread."""
 KEPT = "kept_by_analyst"
+SHARED_MULE = "shared_mule"
+"""A bank account or wallet many reports of several fraud types paid (共用卡): kept as a link, shown with evidence."""
+
+HUB_KINDS: frozenset[IdentifierKind] = frozenset(
+    {K.PHONE, K.DOMAIN, K.URL, K.APP, K.EMAIL, K.WECHAT, K.QQ, K.IP}
+)
+"""Kinds an innocent hub can be: published service numbers, platform sites and apps, support mailboxes and
+official WeChat/QQ accounts, and addresses many users share (NAT). Alipay accounts meet as phones or e-mails."""
+
+MONEY_KINDS: frozenset[IdentifierKind] = frozenset({K.BANK_ACCOUNT, K.CRYPTO_WALLET})
+"""Kinds that receive victims' money: never suppressed by a rule, only by an analyst."""
 
 
 @lru_cache(maxsize=1)
@@ -55,6 +83,17 @@ class HubPolicy:
     degree is the median over identifiers shared by two or more reports, at least ``min_typed`` of its reports
     with a known fraud type, and an effective number of fraud types of at least ``min_type_spread``. High-degree
     identifiers with too few typed reports are flagged for the analyst (at most ``max_flagged``), not suppressed.
+
+    The bridge rule needs no high degree: an identifier of a hub kind named by ``bridge_min_degree`` or more
+    reports, at most ``bridge_max_colinked`` of which share any other linking key with one another, is a hub
+    when those reports also spread over fraud types (``bridge_min_typed`` typed, effective number of types
+    ``bridge_min_type_spread``), or all come from one province (``bridge_local_min_degree`` or more reports: a
+    local hospital, courier outlet or city service line; a gang reaches victims everywhere), or are
+    ``bridge_lonely_degree`` or more and share nothing at all. ``bridge`` False turns the rule off. The
+    province reading assumes campaigns are not regional: a centre whose gangs call one city's numbers should
+    raise ``bridge_local_min_degree`` (two same-province reports sharing only a phone are then kept linked;
+    on the simulator's small scenario that costs 7 points of precision).
+    Money keys are judged by the degree rule only, and become shared-mule candidates, never hubs.
     """
 
     allow_list: Mapping[str, str] = field(default_factory=shipped_hubs)
@@ -63,6 +102,13 @@ class HubPolicy:
     degree_factor: float = 4.0
     min_typed: int = 8
     min_type_spread: float = 2.5
+    bridge: bool = True
+    bridge_min_degree: int = 2
+    bridge_min_typed: int = 2
+    bridge_min_type_spread: float = 1.8
+    bridge_max_colinked: float = 0.25
+    bridge_lonely_degree: int = 6
+    bridge_local_min_degree: int = 2
     keep: Collection[str] = frozenset()
     suppress: Collection[str] = frozenset()
     max_flagged: int = 50
@@ -79,6 +125,13 @@ class HubDecision:
     type_spread: float
     region_spread: float
     category: str | None = None
+    money: Mapping[str, int] = field(default_factory=dict)
+    """Money its reports paid to it (currency → minor units), for accounts and wallets when known."""
+
+    @property
+    def shared_mule(self) -> bool:
+        """Whether this is a shared-mule candidate (kept as a link) rather than a hub."""
+        return self.reason == SHARED_MULE
 
 
 @dataclass(frozen=True)
@@ -93,70 +146,196 @@ class Hubs:
         """Keys of the identifiers kept out of linking."""
         return frozenset(d.key for d in self.decisions if d.suppressed)
 
+    @property
+    def shared_mules(self) -> tuple[HubDecision, ...]:
+        """The shared-mule candidates, highest degree first."""
+        return tuple(d for d in self.decisions if d.shared_mule)
+
+
+def kind_of_key(key: str) -> IdentifierKind | None:
+    """The kind a linking key names, None for a key of no known kind."""
+    try:
+        return IdentifierKind(key.partition(":")[0])
+    except ValueError:
+        return None
+
 
 def find_hubs(
     graph: ReportGraph,
     policy: HubPolicy | None = None,
     fraud_type: Sequence[str | None] | None = None,
     region: Sequence[str | None] | None = None,
+    money: Mapping[str, Mapping[str, int]] | None = None,
 ) -> Hubs:
-    """Decide which identifiers of ``graph`` are hubs; ``fraud_type``/``region`` are per report (may be None).
+    """Decide which identifiers of ``graph`` are hubs; ``fraud_type``/``region`` are per report (may be None),
+    ``money`` what was paid to each account or wallet key (evidence for shared-mule candidates).
 
-    Cost: one pass over the dictionary for the allow-list, O(mentions of high-degree identifiers) for spreads.
+    Allow-list entries of a money kind are ignored (money is never an innocent hub); the analyst's ``suppress``
+    applies to every kind. Cost: one scan of the dictionary for the allow-list, O(mentions) for the distinct
+    (identifier, report) pairs of shared identifiers and their spreads (one sort of the pairs), and a numba
+    walk over the mentions of the bridge candidates' reports that stops once an identifier is co-linked:
+    about 0.2 s for 1M reports and 4M mentions; memory O(pairs + identifiers).
     """
     policy = policy or HubPolicy()
     n = graph.n_identifiers
     suppressed = np.zeros(n, dtype=bool)
     reasons: dict[int, tuple[str, str | None]] = {}
-    for keys, reason in ((policy.allow_list, ALLOW_LIST), (policy.suppress, ANALYST)):
-        for index in graph.index_of(list(keys)).tolist():
+    listed = [key for key in policy.allow_list if kind_of_key(key) in HUB_KINDS]
+    for keys, reason in ((listed, ALLOW_LIST), (list(policy.suppress), ANALYST)):
+        for index in graph.index_of(keys).tolist():
             if index >= 0:
                 reasons[index] = (reason, policy.allow_list.get(graph.key(index)))
-    candidates = _high_degree(graph, policy) if policy.adaptive else np.zeros(0, dtype=np.int64)
-    type_codes = _codes(fraud_type, graph.n_reports)
-    which, report = _distinct_pairs(graph, candidates)
-    types = _spread(which, type_codes[report], len(candidates))
-    regions = _spread(which, _codes(region, graph.n_reports)[report], len(candidates))
-    typed = np.bincount(which[type_codes[report] >= 0], minlength=len(candidates))
+    candidates, high = _candidates(graph, policy)
+    report, start = _distinct_pairs(graph, candidates)
+    types, typed = _label_spread(fraud_type, graph.n_reports, report, start)
+    regions, placed = _label_spread(region, graph.n_reports, report, start)
+    degree = graph.degree[candidates]
+    varied = (typed >= policy.bridge_min_typed) & (types >= policy.bridge_min_type_spread)
+    local = (placed >= policy.bridge_local_min_degree) & (placed == degree) & (regions <= 1.0)
+    lonely = degree >= policy.bridge_lonely_degree
+    bridge = policy.bridge & (varied | local | lonely)
+    linking = graph.strong.copy()
+    linking[list(reasons)] = False
+    allowed = np.where(varied | local, policy.bridge_max_colinked * degree, 0).astype(np.int64)
+    bridge &= _colinked(graph, candidates, bridge, report, start, linking, allowed) <= allowed
+    hub_kind, money_kind = _kinds(graph, candidates, high | bridge)
+    spread = types >= policy.min_type_spread
+    adaptive = high & hub_kind & (typed >= policy.min_typed) & spread
+    bridge &= hub_kind & ~adaptive
+    shared_mule = high & money_kind & (typed >= policy.min_typed) & spread
+    unjudged = high & ((typed < policy.min_typed) | ~(hub_kind | money_kind)) & ~bridge
+    for mask, reason in ((adaptive, ADAPTIVE), (bridge, BRIDGE), (shared_mule, SHARED_MULE)):
+        for index in candidates[mask].tolist():
+            reasons.setdefault(index, (reason, None))
     flagged = 0
-    for i, index in enumerate(candidates.tolist()):
-        if index in reasons:
-            continue
-        if typed[i] >= policy.min_typed:
-            if types[i] >= policy.min_type_spread:
-                reasons[index] = (ADAPTIVE, None)
-        elif flagged < policy.max_flagged:
+    for index in candidates[unjudged].tolist():
+        if flagged >= policy.max_flagged:
+            break
+        if index not in reasons:
             reasons[index] = (HIGH_DEGREE, None)
             flagged += 1
     keep = set(graph.index_of(list(policy.keep)).tolist()) - {-1}
-    spread_of = dict(
-        zip(candidates.tolist(), zip(types.tolist(), regions.tolist(), strict=True), strict=True)
-    )
+    money = money or {}
+    order = sorted(reasons, key=lambda index: -int(graph.degree[index]))
+    chosen = np.asarray(order, dtype=np.int64)
+    at = np.minimum(np.searchsorted(candidates, chosen), max(len(candidates) - 1, 0))
+    judged = candidates[at] == chosen if len(candidates) else np.zeros(len(chosen), dtype=bool)
+    type_spread = np.where(judged, types[at] if len(candidates) else 0.0, 0.0).round(2).tolist()
+    region_spread = np.where(judged, regions[at] if len(candidates) else 0.0, 0.0).round(2).tolist()
+    keys = graph.keys.take(pa.array(chosen, pa.int64())).to_pylist()
+    degrees = graph.degree[chosen].tolist()
     decisions = []
-    for index, (reason, category) in sorted(reasons.items(), key=lambda item: -graph.degree[item[0]]):
-        is_hub = reason != HIGH_DEGREE and index not in keep
+    for i, index in enumerate(order):
+        reason, category = reasons[index]
+        suppressive = reason not in (HIGH_DEGREE, SHARED_MULE)
+        is_hub = suppressive and index not in keep
         suppressed[index] = is_hub
-        type_spread, region_spread = spread_of.get(index, (0.0, 0.0))
         decisions.append(
             HubDecision(
-                key=graph.key(index),
-                reason=KEPT if index in keep and reason != HIGH_DEGREE else reason,
+                key=keys[i],
+                reason=KEPT if index in keep and suppressive else reason,
                 suppressed=is_hub,
-                degree=int(graph.degree[index]),
-                type_spread=round(type_spread, 2),
-                region_spread=round(region_spread, 2),
+                degree=degrees[i],
+                type_spread=type_spread[i],
+                region_spread=region_spread[i],
                 category=category,
+                money=dict(money.get(keys[i], {})),
             )
         )
     return Hubs(suppressed=suppressed, decisions=tuple(decisions))
 
 
-def _high_degree(graph: ReportGraph, policy: HubPolicy) -> IntArray:
+def _candidates(graph: ReportGraph, policy: HubPolicy) -> tuple[IntArray, BoolArray]:
+    """Identifiers the adaptive rules look at (degree ≥ the bridge rule's minimum) and which of them are of high
+    degree (≥ ``max(min_degree, degree_factor × median degree of shared identifiers)``)."""
+    if not policy.adaptive:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool)
     shared = graph.degree[graph.degree >= 2]
     typical = float(np.median(shared)) if len(shared) else 1.0
     threshold = max(policy.min_degree, policy.degree_factor * typical)
-    found: IntArray = np.flatnonzero(graph.degree >= threshold).astype(np.int64)
-    return found
+    lowest = min(threshold, policy.bridge_min_degree) if policy.bridge else threshold
+    found: IntArray = np.flatnonzero(graph.degree >= lowest).astype(np.int64)
+    high: BoolArray = graph.degree[found] >= threshold
+    return found, high
+
+
+def _kinds(graph: ReportGraph, candidates: IntArray, judged: BoolArray) -> tuple[BoolArray, BoolArray]:
+    """Whether each ``judged`` candidate's key is of a hub kind, and of a money kind (False for the others);
+    the kinds are read in one vectorised split of the judged keys only."""
+    hub_kind = np.zeros(len(candidates), dtype=bool)
+    money_kind = np.zeros(len(candidates), dtype=bool)
+    if judged.any():
+        keys = graph.keys.take(pa.array(candidates[judged], pa.int64()))
+        kinds = pc.list_element(pc.split_pattern(keys, ":", max_splits=1), 0)
+        for found, wanted in ((hub_kind, HUB_KINDS), (money_kind, MONEY_KINDS)):
+            value_set = pa.array(sorted(kind.value for kind in wanted), pa.string())
+            found[judged] = np.asarray(pc.is_in(kinds, value_set=value_set), dtype=bool)
+    return hub_kind, money_kind
+
+
+def _colinked(
+    graph: ReportGraph,
+    candidates: IntArray,
+    chosen: BoolArray,
+    readers: IntArray,
+    start: IntArray,
+    linking: BoolArray,
+    allowed: IntArray,
+) -> IntArray:
+    """Per ``chosen`` candidate, how many of its reports (``readers[start[c]:start[c + 1]]``) share another
+    ``linking`` key with another of its reports, counted up to ``allowed + 1`` (0 for the others).
+
+    Cost: O(mentions of the chosen candidates' reports) in numba, stopping at the first count past ``allowed``;
+    O(identifiers + pairs) memory."""
+    if not chosen.any():
+        return np.zeros(len(candidates), dtype=np.int64)
+    by_report = np.zeros(graph.n_reports + 1, dtype=np.int64)
+    np.cumsum(np.bincount(graph.report, minlength=graph.n_reports), out=by_report[1:])
+    counts: IntArray = _colinked_kernel(
+        candidates, chosen, readers, start, by_report, graph.identifier, linking, allowed
+    )
+    return counts
+
+
+@numba.njit(cache=True, nogil=True)
+def _colinked_kernel(
+    candidates: Any,
+    chosen: Any,
+    readers: Any,
+    start: Any,
+    by_report: Any,
+    identifier: Any,
+    linking: Any,
+    allowed: Any,
+) -> Any:  # pragma: no cover - compiled
+    n = candidates.shape[0]
+    stamp = np.full(linking.shape[0], -1, dtype=np.int32)
+    first = np.zeros(linking.shape[0], dtype=np.int32)
+    counts = np.zeros(n, dtype=np.int64)
+    marked = np.zeros(readers.shape[0], dtype=np.bool_)
+    for c in range(n):
+        if not chosen[c]:
+            continue
+        for j in range(start[c], start[c + 1]):
+            if counts[c] > allowed[c]:
+                break
+            r = readers[j]
+            for m in range(by_report[r], by_report[r + 1]):
+                ident = identifier[m]
+                if ident == candidates[c] or not linking[ident]:
+                    continue
+                if stamp[ident] != c:
+                    stamp[ident] = c
+                    first[ident] = j
+                elif first[ident] != j:
+                    earlier = np.int64(first[ident])
+                    if not marked[earlier]:
+                        marked[earlier] = True
+                        counts[c] += 1
+                    if not marked[j]:
+                        marked[j] = True
+                        counts[c] += 1
+    return counts
 
 
 def _codes(labels: Sequence[str | None] | None, n_reports: int) -> IntArray:
@@ -170,47 +349,56 @@ def _codes(labels: Sequence[str | None] | None, n_reports: int) -> IntArray:
 
 
 def _distinct_pairs(graph: ReportGraph, candidates: IntArray) -> tuple[IntArray, IntArray]:
-    """(candidate position, report) for each distinct report mentioning a candidate."""
+    """The distinct reports mentioning each candidate, grouped by candidate: candidate ``c``'s are
+    ``report[start[c]:start[c + 1]]``, oldest first. One pass over the mentions (a candidate's slot count is its
+    degree, known already)."""
     position = np.full(graph.n_identifiers, -1, dtype=np.int64)
     position[candidates] = np.arange(len(candidates))
-    pairs: tuple[IntArray, IntArray] = _pairs_kernel(
-        graph.report, graph.identifier, position, len(candidates)
-    )
-    return pairs
+    start = np.zeros(len(candidates) + 1, dtype=np.int64)
+    np.cumsum(graph.degree[candidates], out=start[1:])
+    report: IntArray = _pairs_kernel(graph.report, graph.identifier, position, start)
+    return report, start
+
+
+def _label_spread(
+    labels: Sequence[str | None] | None, n_reports: int, report: IntArray, start: IntArray
+) -> tuple[npt.NDArray[np.float64], IntArray]:
+    """Per candidate, the effective number of labels among its reports and how many of them have one."""
+    n_candidates = len(start) - 1
+    if labels is None:
+        return np.zeros(n_candidates), np.zeros(n_candidates, dtype=np.int64)
+    which = np.repeat(np.arange(n_candidates, dtype=np.int64), np.diff(start))
+    label = _codes(labels, n_reports)[report]
+    known: IntArray = np.bincount(which[label >= 0], minlength=n_candidates)
+    return _spread(which, label, n_candidates), known
 
 
 @numba.njit(cache=True, nogil=True)
-def _pairs_kernel(report: Any, identifier: Any, position: Any, n_candidates: int) -> Any:  # pragma: no cover
-    last = np.full(n_candidates, -1, dtype=np.int64)
-    count = 0
+def _pairs_kernel(report: Any, identifier: Any, position: Any, start: Any) -> Any:  # pragma: no cover
+    fill = start[:-1].copy()
+    last = np.full(start.shape[0] - 1, -1, dtype=np.int64)
+    readers = np.empty(start[-1], dtype=np.int64)
     for m in range(report.shape[0]):
         p = position[identifier[m]]
         if p >= 0 and last[p] != report[m]:
             last[p] = report[m]
-            count += 1
-    which = np.empty(count, dtype=np.int64)
-    reports = np.empty(count, dtype=np.int64)
-    last[:] = -1
-    k = 0
-    for m in range(report.shape[0]):
-        p = position[identifier[m]]
-        if p >= 0 and last[p] != report[m]:
-            last[p] = report[m]
-            which[k] = p
-            reports[k] = report[m]
-            k += 1
-    return which, reports
+            readers[fill[p]] = report[m]
+            fill[p] += 1
+    return readers
 
 
 def _spread(which: IntArray, label: IntArray, n_candidates: int) -> npt.NDArray[np.float64]:
-    """Effective number of distinct labels (``1 / Σ p²``) among each candidate's reports with a label."""
+    """Effective number of distinct labels (``1 / Σ p²``) among each candidate's reports with a label.
+
+    Cost: one sort of the (candidate, label) pairs; memory O(pairs), not O(candidates × labels)."""
     known = label >= 0
     if n_candidates == 0 or not known.any():
         return np.zeros(n_candidates)
     width = int(label.max()) + 1
-    counts = np.bincount(which[known] * width + label[known], minlength=n_candidates * width)
-    counts = counts.reshape(n_candidates, width).astype(np.float64)
-    totals = counts.sum(axis=1)
-    squares = (counts**2).sum(axis=1)
+    cells, counts = np.unique(which[known] * width + label[known], return_counts=True)
+    owner = cells // width
+    weights = counts.astype(np.float64)
+    totals = np.bincount(owner, weights=weights, minlength=n_candidates)
+    squares = np.bincount(owner, weights=weights**2, minlength=n_candidates)
     spread: npt.NDArray[np.float64] = np.where(squares > 0, totals**2 / np.maximum(squares, 1), 0.0)
     return spread

@@ -7,7 +7,9 @@ overrides and the keys a bulk run found (``suppressed``); keys whose degree grow
 are flagged in the event for the next bulk run to judge, never suppressed behind the analyst's back.
 
 Fed the same reports in the same order with the same hubs, it gives exactly the campaigns of
-:func:`fanzha.link.campaigns.link_mentions`.
+:func:`fanzha.link.campaigns.link_mentions`, and the same provenance as :func:`fanzha.link.linking_keys`: each
+event lists the new report's keys that an earlier report names too, and the earlier report (the key's anchor)
+that gains that key as its own reason the first time another report shares it.
 """
 
 from __future__ import annotations
@@ -34,6 +36,10 @@ class LinkEvent:
     merges: tuple[CampaignMerge, ...] = ()
     flagged: tuple[str, ...] = ()
     linked_by: str | None = None
+    linked_by_keys: tuple[str, ...] = ()
+    """Every key of the new report an earlier report names too (why it is in its campaign)."""
+    partners: tuple[tuple[str, str], ...] = ()
+    """(earlier report id, key): earlier reports whose key this report is the first to share."""
 
 
 class IncrementalLinker:
@@ -62,6 +68,7 @@ class IncrementalLinker:
         self._anchor: dict[str, int] = {}
         self._degree: dict[str, int] = {}
         self._name: dict[int, str] = {}
+        self._shared: set[str] = set()
 
     def __len__(self) -> int:
         return len(self._report_ids)
@@ -90,6 +97,7 @@ class IncrementalLinker:
         linker._anchor = {
             keys[i]: a for i, a in zip(np.flatnonzero(active).tolist(), first[active].tolist(), strict=True)
         }
+        linker._shared = {keys[i] for i in np.flatnonzero(active & (graph.degree >= 2)).tolist()}
         names = linkage.campaign_ids()
         roots = np.flatnonzero(linkage.founder == np.arange(len(linkage.founder))).tolist()
         linker._name = {root: names[root] for root in roots}
@@ -123,8 +131,9 @@ class IncrementalLinker:
             linker._index[report_id] = index
             for key in report_keys:
                 linker._degree[key] = linker._degree.get(key, 0) + 1
-                if key not in linker._suppressed and key_strength(key, strengths) == LinkStrength.STRONG:
-                    linker._anchor.setdefault(key, index)
+                links = key not in linker._suppressed and key_strength(key, strengths) == LinkStrength.STRONG
+                if links and linker._anchor.setdefault(key, index) != index:
+                    linker._shared.add(key)
             root = oldest.setdefault(campaign, index)
             if root == index:
                 linker._name[index] = campaign
@@ -163,6 +172,8 @@ class IncrementalLinker:
         merges: list[CampaignMerge] = []
         flagged: list[str] = []
         linked_by: str | None = None
+        shared: list[str] = []
+        partners: list[tuple[str, str]] = []
         for key in dict.fromkeys(keys):
             degree = self._degree.get(key, 0) + 1
             self._degree[key] = degree
@@ -173,6 +184,10 @@ class IncrementalLinker:
             anchor = self._anchor.setdefault(key, index)
             if anchor == index:
                 continue
+            shared.append(key)
+            if key not in self._shared:
+                self._shared.add(key)
+                partners.append((self._report_ids[anchor], key))
             joined = self._union.union(anchor, index)
             if joined is None:
                 continue
@@ -183,4 +198,7 @@ class IncrementalLinker:
                 merges.append(CampaignMerge(self._name[survivor], self._name[absorbed], report_id, key))
             del self._name[absorbed]
         campaign = self._name[self._union.founder(index)]
-        return LinkEvent(report_id, campaign, linked_by is not None, tuple(merges), tuple(flagged), linked_by)
+        return LinkEvent(
+            report_id, campaign, linked_by is not None, tuple(merges), tuple(flagged), linked_by,
+            tuple(shared), tuple(partners),
+        )  # fmt: skip

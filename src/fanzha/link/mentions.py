@@ -1,7 +1,10 @@
 """Linking keys of reports: form identifiers, payees of payments and identifiers found in the narrative.
 
 The narrative's wording is not relied on: whatever :func:`fanzha.text.extract` finds is added, nothing more.
-A URL also meets reports naming its registrable domain.
+A URL also meets reports naming its registrable domain. Only the other side's identifiers link (counterparty,
+and unknown unless a centre turns that off): a victim's own card or phone, named by two unrelated victims who
+bank alike, says nothing about a campaign, and an identifier a report marks as the victim's anywhere is left
+out of that report's keys.
 """
 
 from __future__ import annotations
@@ -16,16 +19,25 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from fanzha.link.keys import linking_key
-from fanzha.model import IdentifierKind, Payment, PaymentRail, Report, normalize_identifier
+from fanzha.model import IdentifierKind, IdentifierRole, Payment, PaymentRail, Report, normalize_identifier
 
 
 class FoundValue(Protocol):
-    """Anything with a kind and a normalised value (``Identifier``, ``fanzha.text.FoundIdentifier``)."""
+    """Anything with a kind, a normalised value and a role (``Identifier``, ``fanzha.text.FoundIdentifier``)."""
 
     @property
     def kind(self) -> IdentifierKind: ...
     @property
     def value(self) -> str: ...
+    @property
+    def role(self) -> IdentifierRole: ...
+
+
+def linking_roles(include_unknown: bool = True) -> frozenset[IdentifierRole]:
+    """The roles whose identifiers link reports: the other side's, and unknown ones unless excluded."""
+    if include_unknown:
+        return frozenset({IdentifierRole.COUNTERPARTY, IdentifierRole.UNKNOWN})
+    return frozenset({IdentifierRole.COUNTERPARTY})
 
 
 @lru_cache(maxsize=65_536)
@@ -46,10 +58,14 @@ def payee_key(payment: Payment) -> str | None:
     return _payee_key(payment.rail, payment.to_account)
 
 
-def identifier_keys(found: Iterable[FoundValue]) -> list[str]:
-    """Linking keys of identifiers, each URL followed by its registrable domain."""
+def identifier_keys(
+    found: Iterable[FoundValue], roles: frozenset[IdentifierRole] = linking_roles()
+) -> list[str]:
+    """Linking keys of the identifiers with a linking role, each URL followed by its registrable domain."""
     keys = []
     for item in found:
+        if item.role not in roles:
+            continue
         keys.append(linking_key(item.kind, item.value))
         if item.kind == IdentifierKind.URL:
             domain = _domain_key(item.value)
@@ -58,11 +74,18 @@ def identifier_keys(found: Iterable[FoundValue]) -> list[str]:
     return keys
 
 
-def report_keys(report: Report, from_text: Sequence[FoundValue] = ()) -> list[str]:
-    """Distinct linking keys of one report, in order: form, payees, text."""
-    keys = identifier_keys(report.identifiers)
+def report_keys(
+    report: Report, from_text: Sequence[FoundValue] = (), *, include_unknown: bool = True
+) -> list[str]:
+    """Distinct linking keys of one report, in order: form, payees, text; never the victim's own."""
+    roles = linking_roles(include_unknown)
+    keys = identifier_keys(report.identifiers, roles)
     keys += [key for key in map(payee_key, report.payments) if key is not None]
-    keys += identifier_keys(from_text)
+    keys += identifier_keys(from_text, roles)
+    victims = identifier_keys([*report.identifiers, *from_text], frozenset({IdentifierRole.VICTIM}))
+    if victims:
+        own = set(victims)
+        keys = [key for key in keys if key not in own]
     return list(dict.fromkeys(keys))
 
 
@@ -94,6 +117,7 @@ def mentions_of(
     from_text: Mapping[str, Sequence[FoundValue]] | None = None,
     *,
     extract_text: bool = False,
+    include_unknown: bool = True,
 ) -> ReportMentions:
     """Every report's linking keys; ``from_text[report_id]`` adds identifiers found in its text, or
     ``extract_text`` runs the extractor on each narrative. Reports are put in link order (oldest first)."""
@@ -106,7 +130,7 @@ def mentions_of(
             text = from_text.get(report.id, ())
         elif extract_text:
             text = extracted_identifiers(report)
-        found = report_keys(report, text)
+        found = report_keys(report, text, include_unknown=include_unknown)
         keys += found
         report_index += [index] * len(found)
     return ReportMentions(ordered, report_index, keys)
@@ -140,3 +164,4 @@ def keys_from_columns(
 class _Found:
     kind: IdentifierKind
     value: str
+    role: IdentifierRole = IdentifierRole.UNKNOWN

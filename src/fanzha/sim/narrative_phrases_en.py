@@ -363,7 +363,16 @@ INNOCENT: dict[str, tuple[str, ...]] = {
     "government_hotline": ("I also wanted to call {id} to complain",),
     "platform": ("I checked my orders on {id}", "They said they were from {id}", "I bought it on {id}"),
     "meeting_app": (),
+    "hospital": ("I called the hospital on {id} to check", "I rang {id}, the hospital, first"),
+    "courier_outlet": ("I called the parcel point on {id}", "The courier outlet, {id}, had no parcel for me"),
+    "city_service": ("I called {id} to ask", "I also rang {id} for advice"),
+    "platform_service": (
+        "I called the platform's service line {id}",
+        "Their service line {id} had no such order",
+    ),
 }
+
+INNOCENT["small_platform"] = INNOCENT["platform"]
 
 BOOK = Phrasebook(
     language=Language.EN,

@@ -504,6 +504,10 @@ INNOCENT: dict[str, tuple[str, ...]] = {
         "我登录{id}查了订单", "对方说他是{id}的客服", "我在{id}上买的东西", "我后来上{id}看了", "说是{name}（{id}）的",
     ),
     "meeting_app": ("让我下载{id}APP开屏幕共享", "让我下载「{id}」开会议", "对方让我安装{id}APP"),
+    "hospital": ("我先打医院电话{id}问了", "医院那边的电话{id}我也打过", "打{id}跟医院核实过"),
+    "courier_outlet": ("我打快递驿站电话{id}问过", "驿站的电话是{id}，说没有我的件", "拨打快递点{id}查过"),
+    "city_service": ("我还打了{id}咨询", "拨打{id}问过相关部门", "打{id}问了"),
+    "platform_service": ("我打了平台客服{id}", "平台客服电话{id}说没有这笔订单", "后来打{id}找平台核实"),
 }  # fmt: skip
 
 OMITTED: dict[IdentifierKind, tuple[str, ...]] = {
@@ -519,6 +523,8 @@ OMITTED: dict[IdentifierKind, tuple[str, ...]] = {
     K.URL: ("那个网站已经打不开了",),
     K.APP: ("那个软件已经被我删了",),
 }
+
+INNOCENT["small_platform"] = INNOCENT["platform"]
 
 BOOK = Phrasebook(
     language=Language.ZH_HANS,

@@ -43,7 +43,7 @@ from fanzha.sim.narrative_forms import (
     url_form,
 )
 from fanzha.sim.narrative_phrases_hant import HANT_CHARACTERS
-from fanzha.sim.profiles import BANK_HOTLINES, INNOCENT_GROUPS
+from fanzha.sim.profiles import BANK_HOTLINES, planted_innocent_identifiers
 
 K = IdentifierKind
 is_card_number = lru_cache(maxsize=65_536)(_is_card_number)
@@ -101,15 +101,14 @@ def _innocent_reasons() -> dict[tuple[IdentifierKind, str], tuple[str, str]]:
     """Innocent hub key → (reason group of the phrasebook, name key): 95588 → bank_hotline of ICBC."""
     bank_of_hotline = {number: bank for bank, number in BANK_HOTLINES.items()}
     reasons: dict[tuple[IdentifierKind, str], tuple[str, str]] = {}
-    for group in INNOCENT_GROUPS.values():
-        for identifier, reason in group:
-            if identifier.kind == K.APP:
-                reasons[identifier.kind, identifier.value] = ("meeting_app", identifier.value)
-            else:
-                reasons[identifier.kind, identifier.value] = (
-                    reason,
-                    bank_of_hotline.get(identifier.value, identifier.value),
-                )
+    for identifier, reason in planted_innocent_identifiers():
+        if identifier.kind == K.APP:
+            reasons[identifier.kind, identifier.value] = ("meeting_app", identifier.value)
+        else:
+            reasons[identifier.kind, identifier.value] = (
+                reason,
+                bank_of_hotline.get(identifier.value, identifier.value),
+            )
     return reasons
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass, field
 
 from fanzha.model import AgeBand, Identifier, IdentifierKind
+from fanzha.sim.regions import reporting_units
 
 K = IdentifierKind
 
@@ -103,6 +105,68 @@ INNOCENT_GROUPS: dict[str, tuple[tuple[Identifier, str], ...]] = {
 }
 
 
+LOCAL_SHARE = 0.35
+"""Share of innocent mentions that name a local hub (a hospital, a courier outlet, a city's or a small platform's
+service line) rather than a well-known one: what victims call to check, complain or collect."""
+
+AREA_CODES: dict[str, str] = {
+    "1101": "10", "1201": "22", "1301": "311", "1401": "351", "1501": "471", "2101": "24", "2201": "431",
+    "2301": "451", "3101": "21", "3201": "25", "3205": "512", "3301": "571", "3302": "574", "3401": "551",
+    "3501": "591", "3502": "592", "3601": "791", "3701": "531", "3702": "532", "4101": "371", "4201": "27",
+    "4301": "731", "4401": "20", "4403": "755", "4406": "757", "4419": "769", "4501": "771", "4601": "898",
+    "5001": "23", "5101": "28", "5201": "851", "5301": "871", "5401": "891", "6101": "29", "6201": "931",
+    "6301": "971", "6401": "951", "6501": "991",
+}  # fmt: skip
+"""Telephone area code of each simulated city (first four digits of its GB/T 2260 code)."""
+
+SMALL_PLATFORMS: tuple[tuple[Identifier, str], ...] = (
+    (Identifier(kind=K.URL, value="https://m.zhuanzhuan.com"), "small_platform"),
+    (Identifier(kind=K.URL, value="https://www.dewu.com"), "small_platform"),
+    (Identifier(kind=K.URL, value="https://m.58.com"), "small_platform"),
+    (Identifier(kind=K.PHONE, value="+864006186161"), "platform_service"),
+    (Identifier(kind=K.PHONE, value="+864008177799"), "platform_service"),
+    (Identifier(kind=K.PHONE, value="+864000519519"), "platform_service"),
+)
+"""Second-tier platforms' sites and service lines: innocent, and not in the shipped allow-list."""
+
+LOCAL_KINDS = ("hospital", "courier_outlet", "city_service", "small_platform")
+
+
+def _landline(area: str, place: str, what: str) -> Identifier:
+    digits = 20_000_000 + zlib.crc32(f"{place}:{what}".encode()) % 70_000_000
+    return Identifier(kind=K.PHONE, value=f"+86{area}{digits}")
+
+
+def local_hub(unit_code: str, which: int) -> tuple[Identifier, str]:
+    """The local innocent hub a report from ``unit_code`` names, by ``which`` (no random draw): the city's
+    hospital or service line, the county's courier outlet (快递驿站), or a small platform."""
+    kind = LOCAL_KINDS[which % len(LOCAL_KINDS)]
+    area = AREA_CODES.get(unit_code[:4], "10")
+    if kind == "hospital":
+        return _landline(area, unit_code[:4], kind), kind
+    if kind == "courier_outlet":
+        return _landline(area, unit_code, kind), kind
+    if kind == "city_service":
+        return _landline(area, unit_code[:4], kind), kind
+    return SMALL_PLATFORMS[(which // len(LOCAL_KINDS)) % len(SMALL_PLATFORMS)]
+
+
+def local_hubs(unit_codes: tuple[str, ...]) -> list[tuple[Identifier, str]]:
+    """Every local hub of the reporting units, in a fixed order."""
+    found = {
+        local_hub(code, which)
+        for code in unit_codes
+        for which in range(len(LOCAL_KINDS) * len(SMALL_PLATFORMS))
+    }
+    return sorted(found, key=lambda entry: (entry[1], entry[0].key))
+
+
 def innocent_identifiers() -> list[tuple[Identifier, str]]:
-    """Every innocent hub with its reason, in a fixed order."""
+    """The well-known innocent hubs (bank hotlines, telco and government lines, big platforms) with their reason,
+    in a fixed order (what the text room's simulated training reports name)."""
     return [entry for group in INNOCENT_GROUPS.values() for entry in group]
+
+
+def planted_innocent_identifiers() -> list[tuple[Identifier, str]]:
+    """Every innocent hub a scenario plants, with its reason: the well-known ones, then the local ones."""
+    return innocent_identifiers() + local_hubs(tuple(u.code for u in reporting_units()))

@@ -27,7 +27,7 @@ from fanzha.sim import identities
 from fanzha.sim.campaigns import DAY, Campaigns, plan_campaigns
 from fanzha.sim.ecosystem import VICTIM, Accounts, MulePools, holder_name
 from fanzha.sim.narratives import NarrativeFacts, render_narrative
-from fanzha.sim.profiles import AGE_BANDS, BANK_HOTLINES, INNOCENT_GROUPS, PROFILES
+from fanzha.sim.profiles import AGE_BANDS, BANK_HOTLINES, INNOCENT_GROUPS, LOCAL_SHARE, PROFILES, local_hub
 from fanzha.sim.regions import reporting_units
 
 Array = npt.NDArray[Any]
@@ -245,7 +245,9 @@ def choose_identifiers(
         return bank_cache[account]
 
     all_innocent = tuple(INNOCENT_GROUPS)
+    unit_codes = [u.code for u in reporting_units()]
     for report in range(len(plan)):
+        unit = unit_codes[int(plan.unit[report])]
         kind = int(plan.kind[report])
         victim = int(plan.victim[report])
         victim_bank = banks[accounts.bank[victim]] if victim >= 0 else None
@@ -267,10 +269,14 @@ def choose_identifiers(
                 facts.append(
                     bank_id(int(pools.pick(rng, plan.campaign[report : report + 1], np.ones(1, np.int64))[0]))
                 )
-            if rng.random() < fraud.innocent_rate:
-                facts.append(_innocent(rng, fraud.innocent, victim_bank))
+            roll = rng.random()
+            if roll < fraud.innocent_rate:
+                hub = _innocent(rng, fraud.innocent, victim_bank)
+                local = roll < fraud.innocent_rate * LOCAL_SHARE
+                facts.append(local_hub(unit, report)[0] if local else hub)
         elif kind == NONFRAUD_TIP or rng.random() < 0.5:
-            facts.append(_innocent(rng, all_innocent, victim_bank))
+            hub = _innocent(rng, all_innocent, victim_bank)
+            facts.append(local_hub(unit, report)[0] if report % 3 == 0 else hub)
         unique = tuple(dict.fromkeys(facts))
         plan.facts.append(unique)
         plan.named.append(tuple(i for i in unique if rng.random() < _FORM_KEEPS))

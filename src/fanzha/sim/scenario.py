@@ -25,7 +25,7 @@ from fanzha.sim.background import BackgroundModel, DayRows
 from fanzha.sim.campaigns import DAY, Campaigns
 from fanzha.sim.ecosystem import MULE, ROLES, Accounts, build_world
 from fanzha.sim.flows import CHANNELS, MEMOS, Flows, launder
-from fanzha.sim.profiles import PROFILES, innocent_identifiers
+from fanzha.sim.profiles import PROFILES, planted_innocent_identifiers
 from fanzha.sim.regions import unit_tree
 from fanzha.sim.reports import (
     NONFRAUD_TIP,
@@ -320,7 +320,7 @@ def _write_truth(
     for c, facts in zip(plan.campaign.tolist(), plan.facts, strict=True):
         if c >= 0:
             keys[c].update(identifier.key for identifier in facts)
-    innocent = {identifier.key: reason for identifier, reason in innocent_identifiers()}
+    innocent = {identifier.key: reason for identifier, reason in planted_innocent_identifiers()}
     campaign_rows = {
         "campaign_id": campaigns.ids,
         "fraud_type": [PROFILES[p].code for p in campaigns.profile.tolist()],

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from pydantic import BaseModel, Field
@@ -15,13 +15,43 @@ from fanzha.store.cases.campaigns import CampaignInfo, CampaignStore
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 PERSONAL_KINDS = frozenset({IdentifierKind.ID_NUMBER.value})
+SHARED_MULE = "shared_mule"
+MAX_LISTED_REPORTS = 100
+
+
+class WhyHere(BaseModel):
+    """Why a report is in the campaign (串并依据): the identifiers it shares with other reports of it."""
+
+    report_id: str
+    linked_by: list[str] = Field(
+        description="linking keys (kind:value) shared with other reports; empty alone"
+    )
+    first_joined: str = Field(description="the campaign the report first joined (differs after a merge)")
 
 
 class CampaignView(BaseModel):
-    """A campaign and the part of it the caller's units took."""
+    """A campaign and the part of it the caller's units took, with why each of those reports is in it."""
 
     campaign: CampaignInfo
     reports_in_your_units: list[str] = Field(description="ids of the campaign's reports your units took")
+    why: list[WhyHere] = Field(default_factory=list, description="per report of your units, what linked it")
+
+
+class HubView(BaseModel):
+    """A hub or shared-mule decision of the last linking, with its evidence and your units' reports naming it."""
+
+    key: str
+    reason: str = Field(description="shared_mule, allow_list, adaptive, bridge, analyst, kept_by_analyst, …")
+    category: str | None
+    suppressed: bool = Field(description="kept out of linking; a shared-mule candidate only by an analyst")
+    reports: int = Field(description="distinct reports naming it, in every unit")
+    type_spread: float = Field(description="effective number of fraud types among its reports")
+    region_spread: float = Field(description="effective number of provinces among its reports")
+    money: dict[str, int] = Field(description="paid to it by its reports: currency → minor units")
+    reports_in_your_units: list[str] = Field(
+        description=f"your units' reports naming it (first {MAX_LISTED_REPORTS})"
+    )
+    n_reports_in_your_units: int
 
 
 class GraphNode(BaseModel):
@@ -45,6 +75,11 @@ class CampaignGraph(BaseModel):
     campaign_id: str
     nodes: list[GraphNode]
     edges: list[GraphEdge]
+
+
+def _shown(key: str) -> str:
+    kind, _, value = key.partition(":")
+    return f"{kind}:{mask_value(kind, value)}" if kind in PERSONAL_KINDS else key
 
 
 def campaign_store(request: Request, store: StoreDep) -> CampaignStore:
@@ -83,11 +118,48 @@ def list_campaigns(
     return campaigns.campaigns_in_units(units, min_reports=min_reports, limit=limit, offset=offset)
 
 
+@router.get("/hubs", response_model=list[HubView])
+def list_hubs(
+    store: StoreDep,
+    campaigns: Campaigns,
+    actor: CaseWorker,
+    kind: Annotated[
+        Literal["shared_mule", "hub", "all"], Query(description="shared-mule candidates, hubs, or both")
+    ] = "shared_mule",
+    limit: Annotated[int, Query(ge=1, le=500)] = 50,
+) -> list[HubView]:
+    """Shared-mule candidates (共用卡: accounts and wallets paid across fraud types, kept as links) or hubs kept
+    out of linking, that reports of your units name, highest degree first, with their evidence."""
+    units = visible_units(store, actor)
+    found: list[HubView] = []
+    for hub in campaigns.hubs():
+        if len(found) >= limit:
+            break
+        if kind != "all" and (hub.reason == SHARED_MULE) != (kind == SHARED_MULE):
+            continue
+        mine = campaigns.reports_naming([hub.key], units)[hub.key]
+        if not mine:
+            continue
+        found.append(
+            HubView(
+                key=_shown(hub.key), reason=hub.reason, category=hub.category, suppressed=hub.suppressed,
+                reports=hub.degree, type_spread=hub.type_spread, region_spread=hub.region_spread,
+                money=dict(hub.money), reports_in_your_units=mine[:MAX_LISTED_REPORTS],
+                n_reports_in_your_units=len(mine),
+            )
+        )  # fmt: skip
+    return found
+
+
 @router.get("/{campaign_id}", response_model=CampaignView)
 def get_campaign(campaign_id: str, store: StoreDep, campaigns: Campaigns, actor: CaseWorker) -> CampaignView:
-    """One campaign (a merged one's id resolves) and the reports of it your units took."""
+    """One campaign (a merged one's id resolves), the reports of it your units took and why each is in it."""
     info, members = _members(campaigns, store, actor, campaign_id)
-    return CampaignView(campaign=info, reports_in_your_units=members)
+    why = [
+        WhyHere(report_id=m.report_id, linked_by=list(m.linked_by), first_joined=m.home_campaign_id)
+        for m in campaigns.memberships(members)
+    ]
+    return CampaignView(campaign=info, reports_in_your_units=members, why=why)
 
 
 @router.get("/{campaign_id}/graph", response_model=CampaignGraph)

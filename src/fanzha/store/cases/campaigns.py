@@ -3,7 +3,9 @@
 The link engine (``fanzha.link``) decides; this repository reads its input and keeps its results. The stored
 membership is the persistent, fully compressed union-find state: every report points at its campaign, so a new
 report is linked by looking up the campaigns of its identifiers. Every batch is one transaction, all or nothing;
-merges are logged with the report and key that caused them, so a wrong merge can be undone.
+merges are logged with the report and key that caused them, splits with the key whose suppression caused them,
+so a wrong merge can be undone; every membership keeps the keys that put the report there (``campaign_link_keys``).
+Linking reads only the other side's identifiers (and those of unknown role, unless a centre turns that off).
 """
 
 from __future__ import annotations
@@ -11,11 +13,11 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from types import TracebackType
 
-from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy import ColumnElement, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from fanzha.model import Report, utcnow
@@ -42,6 +44,7 @@ CAMPAIGNS = Base.metadata.tables["campaigns"]
 MEMBERS = Base.metadata.tables["campaign_reports"]
 MERGES = Base.metadata.tables["campaign_merges"]
 HUBS = Base.metadata.tables["link_hubs"]
+LINK_KEYS = Base.metadata.tables["campaign_link_keys"]
 CHUNK = 2_000
 
 
@@ -84,6 +87,21 @@ class HubRecord:
     type_spread: float = 0.0
     region_spread: float = 0.0
     category: str | None = None
+    money: Mapping[str, int] = field(default_factory=dict)
+
+
+Cause = tuple[str, str, str | None, str | None]
+"""A merge (survivor, absorbed, report, key) or split (previous, new, report, key) to log with its cause."""
+
+
+@dataclass(frozen=True)
+class Membership:
+    """Why a report is in its campaign: the keys it shares with other reports of it (串并依据)."""
+
+    report_id: str
+    campaign_id: str
+    home_campaign_id: str
+    linked_by: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -131,9 +149,11 @@ class CampaignStore:
 
     # --- reading what linking needs -------------------------------------------------------------------
 
-    def link_input(self) -> LinkInput:
-        """Every stored report with its fraud type and province, and every identifier mention, oldest first.
+    def link_input(self, *, include_unknown: bool = True) -> LinkInput:
+        """Every stored report with its fraud type and province, and the mentions that may link it, oldest first.
 
+        Only the other side's identifiers are read (``counterparty``, and ``unknown`` unless ``include_unknown``
+        is False); an identifier a report marks as the victim's own in any mention is left out of that report.
         Cost: two scans (reports; report_identifiers joined with identifiers), O(reports + mentions) memory.
         """
         with Session(self.engine) as session:
@@ -145,12 +165,8 @@ class CampaignStore:
                 ).order_by(ReportRow.received_at, ReportRow.id)
             ).all()
             position = {rid: i for i, (rid, _, _) in enumerate(reports)}
-            mentions = session.execute(
-                select(ReportIdentifierRow.report_id, IdentifierRow.kind, IdentifierRow.value)
-                .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-                .distinct()
-            ).all()
-        mentions = sorted(mentions, key=lambda m: position[m[0]])
+            mentions = _linking_mentions(session, include_unknown)
+        mentions.sort(key=lambda m: (position[m[0]], m[1], m[2]))
         return LinkInput(
             report_ids=[rid for rid, _, _ in reports],
             fraud_types=[ft.split(".", 1)[0] if ft else None for _, ft, _ in reports],
@@ -159,6 +175,29 @@ class CampaignStore:
             mention_kind=[kind for _, kind, _ in mentions],
             mention_value=[value for _, _, value in mentions],
         )
+
+    def money_received(self, keys: Iterable[str]) -> dict[str, dict[str, int]]:
+        """``kind:value → currency → minor units`` paid by stored reports to each account or wallet key."""
+        wanted = [k.partition(":") for k in dict.fromkeys(keys)]
+        found: dict[str, dict[str, int]] = {}
+        with Session(self.engine) as session:
+            for kind, _, value in wanted:
+                query = (
+                    select(PaymentRow.currency, func.sum(PaymentRow.amount_minor))
+                    .join(
+                        ReportIdentifierRow,
+                        (ReportIdentifierRow.report_id == PaymentRow.report_id)
+                        & (ReportIdentifierRow.source == "payment")
+                        & (ReportIdentifierRow.ordinal == PaymentRow.payment_index),
+                    )
+                    .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+                    .where(IdentifierRow.kind == kind, IdentifierRow.value == value)
+                    .group_by(PaymentRow.currency)
+                )
+                paid = {currency: int(total) for currency, total in session.execute(query)}
+                if paid:
+                    found[f"{kind}:{value}"] = paid
+        return found
 
     def assignments(self) -> dict[str, str]:
         """``report id → campaign id`` as stored (the previous run, for stable ids)."""
@@ -185,16 +224,18 @@ class CampaignStore:
         self,
         assignments: Mapping[str, str],
         *,
-        merges: Iterable[tuple[str, str]] = (),
-        splits: Iterable[tuple[str, str]] = (),
+        merges: Iterable[Cause] = (),
+        splits: Iterable[Cause] = (),
         hubs: Iterable[HubRecord] = (),
+        link_keys: Mapping[str, Sequence[str]] | None = None,
         actor: str = "link",
     ) -> SaveResult:
         """Store a bulk linking (``report id → campaign id`` for every report), all or nothing.
 
-        ``merges`` are (survivor, absorbed) and ``splits`` (previous, new) campaign pairs to log. A campaign
-        that lost all its reports is kept as merged into the survivor of its merge, or dropped when none.
-        Cost: O(reports) rows compared, only changed memberships written.
+        ``merges`` are (survivor, absorbed, report, key) and ``splits`` (previous, new, report, key) to log with
+        their cause. ``link_keys`` (report id → the keys that put it in its campaign; a report missing has none)
+        replaces the stored provenance. A campaign that lost all its reports is kept as merged into the survivor
+        of its merge, or dropped when none. Cost: O(reports + keys) rows compared, only changes written.
         """
         merges, splits, hubs = list(merges), list(splits), list(hubs)
         now = utcnow()
@@ -215,21 +256,31 @@ class CampaignStore:
             for campaign, row in stored.items():
                 if campaign in sizes and (row.n_reports != sizes[campaign] or row.merged_into is not None):
                     row.n_reports, row.updated_at, row.merged_into = sizes[campaign], now, None
-            absorbed_into = {a: s for s, a in merges}
+            absorbed_into = {a: s for s, a, _, _ in merges}
             for campaign, row in stored.items():
                 if campaign not in sizes:
                     row.n_reports, row.updated_at = 0, now
                     row.merged_into = absorbed_into.get(campaign, row.merged_into)
             moved = [rid for rid, c in assignments.items() if before.get(rid) != c]
-            _write_members(session, moved, assignments, before, now)
+            first_key = {rid: keys[0] for rid, keys in (link_keys or {}).items() if keys}
+            _write_members(session, moved, assignments, before, first_key, now)
+            if link_keys is not None:
+                _write_link_keys(session, assignments, link_keys, set(moved) - set(before), now)
             session.flush()
             gone = [c for c, row in stored.items() if c not in sizes and row.merged_into is None]
             if gone:
                 session.execute(delete(CAMPAIGNS).where(CAMPAIGNS.c.id.in_(gone)))
-            log = [_merge_row("merge", s, a, None, None, actor, now) for s, a in merges]
-            log += [_merge_row("split", new_id, old, None, None, actor, now) for old, new_id in splits]
+            log = [_merge_row("merge", s, a, rid, key, actor, now) for s, a, rid, key in merges]
+            log += [
+                _merge_row("split", new_id, old, rid, key, actor, now) for old, new_id, rid, key in splits
+            ]
             if log:
                 session.execute(insert(MERGES), log)
+            for entry in log:
+                logger.info(
+                    "%s: %s → %s (report %s, key %s)", entry["kind"], entry["absorbed_id"], entry["survivor_id"],
+                    entry["report_id"], entry["key"],
+                )  # fmt: skip
             session.execute(delete(HUBS))
             if hubs:
                 session.execute(insert(HUBS), [_hub_row(h, now) for h in hubs])
@@ -247,10 +298,14 @@ class CampaignStore:
         *,
         linked_by: str | None = None,
         merges: Sequence[tuple[str, str, str | None]] = (),
+        link_keys: Sequence[str] = (),
+        partners: Sequence[tuple[str, str]] = (),
         actor: str = "link",
     ) -> None:
         """Store one incremental link: the report joins ``campaign_id``; each (survivor, absorbed, key) merge
-        moves the absorbed campaign's reports to the survivor and is logged. One transaction."""
+        moves the absorbed campaign's reports to the survivor and is logged. ``link_keys`` are the keys that put
+        the report there; ``partners`` (earlier report, key) the earlier reports whose key it is the first to
+        share. One transaction."""
         now = utcnow()
         with Session(self._writer) as session, session.begin():
             _check_reports(session, [report_id])
@@ -272,8 +327,19 @@ class CampaignStore:
             session.execute(
                 insert(MEMBERS),
                 [{"report_id": report_id, "campaign_id": campaign_id, "home_campaign_id": campaign_id,
-                  "linked_by": linked_by, "linked_at": now}],
+                  "linked_by": linked_by or (link_keys[0] if link_keys else None), "linked_at": now}],
             )  # fmt: skip
+            session.execute(delete(LINK_KEYS).where(LINK_KEYS.c.report_id == report_id))
+            pairs = [(report_id, key) for key in dict.fromkeys(link_keys)]
+            pairs += [pair for pair in dict.fromkeys(partners) if pair[0] != report_id]
+            _check_reports(session, list({rid for rid, _ in pairs}))
+            for rid, key in pairs:
+                session.execute(delete(LINK_KEYS).where(LINK_KEYS.c.report_id == rid, LINK_KEYS.c.key == key))
+            if pairs:
+                session.execute(
+                    insert(LINK_KEYS),
+                    [{"report_id": rid, "key": key, "linked_at": now} for rid, key in pairs],
+                )
             _refresh_sizes(session, [campaign_id], now)
 
     def set_override(self, key: str, action: str, actor: str, reason: str = "") -> None:
@@ -290,7 +356,8 @@ class CampaignStore:
     def undo_merge(self, merge_id: int, actor: str, bridging_keys: Iterable[str] = ()) -> list[str]:
         """Undo one merge: the absorbed campaign's reports (by the campaign they first joined, following older
         merges into it) go back to it; ``bridging_keys`` and the merge's key are suppressed so linking does not
-        redo it. Returns the report ids moved back. Audited, one transaction."""
+        redo it, and no report lists them as why it is in its campaign any more. Returns the report ids moved
+        back. Audited, one transaction."""
         now = utcnow()
         with Session(self._writer) as session, session.begin():
             merge = session.get(CampaignMergeRow, merge_id)
@@ -317,6 +384,7 @@ class CampaignStore:
             )
             merge.undone_at = now
             for key in {*bridging_keys, *([merge.key] if merge.key else [])}:
+                session.execute(delete(LINK_KEYS).where(LINK_KEYS.c.key == key))
                 session.execute(delete(LinkOverrideRow).where(LinkOverrideRow.key == key))
                 session.add(
                     LinkOverrideRow(key=key, action="suppress", actor=actor, reason=f"undo merge {merge_id}",
@@ -434,14 +502,14 @@ class CampaignStore:
             ]
 
     def report_keys(self, report_ids: Sequence[str]) -> dict[str, list[tuple[str, str]]]:
-        """``report id → [(kind, value), …]`` of every identifier each report mentions."""
+        """``report id → [(kind, value), …]`` of the identifiers each report names that are not the victim's."""
         found: dict[str, list[tuple[str, str]]] = defaultdict(list)
         with Session(self.engine) as session:
             for chunk in _chunks(list(report_ids)):
                 query = (
                     select(ReportIdentifierRow.report_id, IdentifierRow.kind, IdentifierRow.value)
                     .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-                    .where(ReportIdentifierRow.report_id.in_(chunk))
+                    .where(ReportIdentifierRow.report_id.in_(chunk), ReportIdentifierRow.role != "victim")
                     .distinct()
                 )
                 for rid, kind, value in session.execute(query):
@@ -458,7 +526,7 @@ class CampaignStore:
                     select(CampaignReportRow.campaign_id)
                     .join(ReportIdentifierRow, ReportIdentifierRow.report_id == CampaignReportRow.report_id)
                     .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-                    .where(IdentifierRow.kind == kind, IdentifierRow.value == value)
+                    .where(*_named_by_others(kind, value))
                     .distinct()
                 )
                 found[kind, value].update(session.scalars(query))
@@ -478,15 +546,78 @@ class CampaignStore:
                 for m in session.scalars(query)
             ]  # fmt: skip
 
+    def link_keys(self, report_ids: Sequence[str]) -> dict[str, list[str]]:
+        """``report id → keys that put it in its campaign`` (reports with none are left out)."""
+        found: dict[str, list[str]] = defaultdict(list)
+        with Session(self.engine) as session:
+            for chunk in _chunks(list(report_ids)):
+                query = (
+                    select(LINK_KEYS.c.report_id, LINK_KEYS.c.key)
+                    .where(LINK_KEYS.c.report_id.in_(chunk))
+                    .order_by(LINK_KEYS.c.report_id, LINK_KEYS.c.key)
+                )
+                for rid, key in session.execute(query):
+                    found[rid].append(key)
+        return dict(found)
+
+    def memberships(self, report_ids: Sequence[str]) -> list[Membership]:
+        """Each report's campaign, first campaign and the keys that put it there, in the order given."""
+        keys = self.link_keys(report_ids)
+        rows_of: dict[str, tuple[str, str]] = {}
+        with Session(self.engine) as session:
+            for chunk in _chunks(list(report_ids)):
+                query = select(MEMBERS.c.report_id, MEMBERS.c.campaign_id, MEMBERS.c.home_campaign_id).where(
+                    MEMBERS.c.report_id.in_(chunk)
+                )
+                for rid, campaign, home in session.execute(query):
+                    rows_of[rid] = (campaign, home)
+        return [
+            Membership(rid, rows_of[rid][0], rows_of[rid][1], tuple(keys.get(rid, ())))
+            for rid in report_ids
+            if rid in rows_of
+        ]
+
+    def reports_naming(self, keys: Iterable[str], units: Iterable[str]) -> dict[str, list[str]]:
+        """``key → ids of the reports taken by units`` that name it with a linking role, oldest first."""
+        unit_list = sorted(units)
+        found: dict[str, list[str]] = {}
+        with Session(self.engine) as session:
+            for key in dict.fromkeys(keys):
+                kind, _, value = key.partition(":")
+                query = (
+                    select(ReportRow.id)
+                    .join(ReportIdentifierRow, ReportIdentifierRow.report_id == ReportRow.id)
+                    .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+                    .where(*_named_by_others(kind, value), ReportRow.reporter_unit.in_(unit_list))
+                    .group_by(ReportRow.id, ReportRow.received_at)
+                    .order_by(ReportRow.received_at, ReportRow.id)
+                )
+                found[key] = list(session.scalars(query))
+        return found
+
     def hubs(self) -> list[HubRecord]:
-        """The hub decisions of the last bulk linking, highest degree first."""
+        """The hub and shared-mule decisions of the last bulk linking, highest degree first."""
         with Session(self.engine) as session:
             return [
-                HubRecord(h.key, h.reason, h.suppressed, h.degree, h.type_spread, h.region_spread, h.category)
+                HubRecord(
+                    h.key,
+                    h.reason,
+                    h.suppressed,
+                    h.degree,
+                    h.type_spread,
+                    h.region_spread,
+                    h.category,
+                    dict(h.money or {}),
+                )
                 for h in session.scalars(
                     select(LinkHubRow).order_by(LinkHubRow.degree.desc(), LinkHubRow.key)
                 )
             ]
+
+
+def _named_by_others(kind: str, value: str) -> tuple[ColumnElement[bool], ...]:
+    """A mention of ``kind:value`` that is not the victim's own (joined report_identifiers and identifiers)."""
+    return (IdentifierRow.kind == kind, IdentifierRow.value == value, ReportIdentifierRow.role != "victim")
 
 
 def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterable[Sequence[str]]:
@@ -553,6 +684,7 @@ def _hub_row(hub: HubRecord, now: datetime) -> dict[str, object]:
         "type_spread": hub.type_spread,
         "region_spread": hub.region_spread,
         "decided_at": now,
+        "money": dict(hub.money) or None,
     }
 
 
@@ -561,6 +693,7 @@ def _write_members(
     moved: Sequence[str],
     assignments: Mapping[str, str],
     before: Mapping[str, str],
+    first_key: Mapping[str, str],
     now: datetime,
 ) -> None:
     changed = [rid for rid in moved if rid in before]
@@ -568,7 +701,7 @@ def _write_members(
         session.execute(
             update(MEMBERS)
             .where(MEMBERS.c.report_id == rid)
-            .values(campaign_id=assignments[rid], linked_at=now)
+            .values(campaign_id=assignments[rid], linked_at=now, linked_by=first_key.get(rid))
         )
     fresh = [rid for rid in moved if rid not in before]
     if fresh:
@@ -576,10 +709,57 @@ def _write_members(
             insert(MEMBERS),
             [
                 {"report_id": rid, "campaign_id": assignments[rid], "home_campaign_id": assignments[rid],
-                 "linked_by": None, "linked_at": now}
+                 "linked_by": first_key.get(rid), "linked_at": now}
                 for rid in fresh
             ],
         )  # fmt: skip
+
+
+def _write_link_keys(
+    session: Session,
+    assignments: Mapping[str, str],
+    link_keys: Mapping[str, Sequence[str]],
+    fresh: set[str],
+    now: datetime,
+) -> None:
+    """Make the stored provenance equal ``link_keys``: rewrite the reports whose keys changed."""
+    stored: dict[str, set[str]] = defaultdict(set)
+    for rid, key in session.execute(select(LINK_KEYS.c.report_id, LINK_KEYS.c.key)):
+        stored[rid].add(key)
+    changed = [rid for rid in assignments if set(link_keys.get(rid, ())) != stored.get(rid, set())] + [
+        rid for rid in stored if rid not in assignments
+    ]
+    for chunk in _chunks(changed):
+        session.execute(delete(LINK_KEYS).where(LINK_KEYS.c.report_id.in_(chunk)))
+    rows = [
+        {"report_id": rid, "key": key, "linked_at": now}
+        for rid in changed
+        if rid in assignments
+        for key in dict.fromkeys(link_keys.get(rid, ()))
+    ]
+    for start in range(0, len(rows), CHUNK):
+        session.execute(insert(LINK_KEYS), rows[start : start + CHUNK])
+    kept = [rid for rid in changed if rid in assignments and rid not in fresh]
+    for rid in kept:
+        keys = link_keys.get(rid, ())
+        session.execute(
+            update(MEMBERS).where(MEMBERS.c.report_id == rid).values(linked_by=keys[0] if keys else None)
+        )
+
+
+def _linking_mentions(session: Session, include_unknown: bool) -> list[tuple[str, str, str]]:
+    """Distinct (report, kind, value) of linking roles, without identifiers a report marks as the victim's."""
+    roles = ["counterparty", "unknown"] if include_unknown else ["counterparty"]
+    rows = session.execute(
+        select(
+            ReportIdentifierRow.report_id, IdentifierRow.kind, IdentifierRow.value, ReportIdentifierRow.role
+        )
+        .join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
+        .distinct()
+    ).all()
+    own = {(rid, kind, value) for rid, kind, value, role in rows if role == "victim"}
+    found = {(rid, kind, value) for rid, kind, value, role in rows if role in roles}
+    return list(found - own)
 
 
 def _refresh_sizes(session: Session, campaign_ids: Sequence[str], now: datetime) -> None:

@@ -258,6 +258,8 @@ class LinkHubRow(Base):
     type_spread: Mapped[float] = mapped_column(Float)
     region_spread: Mapped[float] = mapped_column(Float)
     decided_at: Mapped[datetime]
+    money: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    """Paid to it by its reports, currency → minor units (accounts and wallets: shared-mule evidence)."""
 
 
 class UserRow(Base):
@@ -476,3 +478,15 @@ class InterceptionRow(Base):
     fraud_type: Mapped[str | None] = mapped_column(String(64))
     source: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(128))
+
+
+class CampaignLinkKeyRow(Base):
+    """Why a report is in its campaign (串并依据): each linking key it shares with another report of it."""
+
+    __tablename__ = "campaign_link_keys"
+
+    report_id: Mapped[str] = mapped_column(
+        String(64), ForeignKey("reports.id", ondelete="CASCADE"), primary_key=True
+    )
+    key: Mapped[str] = mapped_column(String(LINK_KEY_LENGTH), primary_key=True, index=True)
+    linked_at: Mapped[datetime]
