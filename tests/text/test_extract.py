@@ -190,3 +190,10 @@ def test_relative_times_need_a_reference() -> None:
 
 def test_spoken_hour_needs_a_date_or_period() -> None:
     assert extract("快一点", reference_time=REFERENCE).times == []
+
+
+@pytest.mark.parametrize("text", ["99999999 days ago", "3000000天前", "被骗 36601 days ago 的钱"])
+def test_relative_dates_beyond_a_century_date_nothing_and_never_crash(text: str) -> None:
+    reference = datetime(2026, 9, 1, tzinfo=UTC)
+    assert extract(text, reference_time=reference).times == []
+    assert extract("3 days ago", reference_time=datetime(1, 1, 2, tzinfo=UTC)).times == []

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
 import time
 from pathlib import Path
 from typing import Annotated
@@ -10,7 +9,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from fanzha.cli.app import app, console, err_console, eval_app
+from fanzha.cli.app import app, console, err_console, eval_app, scenario_folder
 from fanzha.config import get_settings
 from fanzha.link import (
     MONEY_KINDS,
@@ -387,13 +386,7 @@ def eval_link(
     """B-cubed precision and recall of linking against the simulator's ground truth (串并案质量评估)."""
     import pyarrow.parquet as pq
 
-    with tempfile.TemporaryDirectory() as tmp:
-        folder = scenario
-        if folder is None:
-            from fanzha.sim import generate_scenario
-
-            folder = Path(tmp) / "scenario"
-            generate_scenario(folder, scale, seed)
+    with scenario_folder(scenario, scale, seed) as folder:
         lines = (folder / "reports.jsonl").read_text("utf-8").splitlines()
         reports = [Report.model_validate_json(line) for line in lines]
         rows = pq.read_table(folder / "truth" / "report_campaign.parquet").to_pylist()

@@ -219,8 +219,17 @@ def _weekday(reference: datetime | None, weekday: int, weeks_back: int) -> date 
     return today - timedelta(days=(today.weekday() - weekday) % 7)
 
 
+MAX_RELATIVE_DAYS = 36_600
+"""A relative date further than a century from the report (``99999999 days ago``) dates nothing."""
+
+
 def _shift(reference: datetime | None, days: int) -> date | None:
-    return None if reference is None else reference.date() + timedelta(days=days)
+    if reference is None or abs(days) > MAX_RELATIVE_DAYS:
+        return None
+    try:
+        return reference.date() + timedelta(days=days)
+    except OverflowError:  # within a century of year 1 or 9999
+        return None
 
 
 def _zh_day(match: re.Match[str], reference: datetime | None) -> tuple[date | None, str | None]:
