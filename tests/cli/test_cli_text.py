@@ -83,7 +83,7 @@ def test_eval_text_with_a_classifier_and_errors(monkeypatch: pytest.MonkeyPatch,
     assert result.exit_code == 0, result.output
     for expected in ("macro average", "confusion matrix", "misclassified messages (1)", "s2", "not_fraud"):
         assert expected in result.output
-    assert "default classifier" in result.output
+    assert "shipped classifier" in result.output
 
 
 def test_train_writes_the_model_that_eval_then_uses(
@@ -106,7 +106,7 @@ def test_an_unreadable_saved_model_falls_back_to_the_default(
     (fanzha_home / "models" / "fraud_classifier.bin").write_bytes(b"old format")
     result = CliRunner().invoke(app, ["eval", "text", "--set", str(small_set)], terminal_width=200)
     assert result.exit_code == 0, result.output
-    assert "default classifier" in result.output
+    assert "shipped classifier" in result.output
 
 
 def test_train_to_a_chosen_file(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -85,6 +85,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/campaigns/hubs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List Hubs
+         * @description Shared-mule candidates (共用卡: accounts and wallets paid across fraud types, kept as links) or hubs kept
+         *     out of linking, that reports of your units name, highest degree first, with their evidence.
+         */
+        get: operations["list_hubs_api_v1_campaigns_hubs_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/campaigns/{campaign_id}": {
         parameters: {
             query?: never;
@@ -94,7 +115,7 @@ export interface paths {
         };
         /**
          * Get Campaign
-         * @description One campaign (a merged one's id resolves) and the reports of it your units took.
+         * @description One campaign (a merged one's id resolves), the reports of it your units took and why each is in it.
          */
         get: operations["get_campaign_api_v1_campaigns__campaign_id__get"];
         put?: never;
@@ -920,7 +941,7 @@ export interface components {
         };
         /**
          * CampaignView
-         * @description A campaign and the part of it the caller's units took.
+         * @description A campaign and the part of it the caller's units took, with why each of those reports is in it.
          */
         CampaignView: {
             campaign: components["schemas"]["CampaignInfo"];
@@ -929,6 +950,11 @@ export interface components {
              * @description ids of the campaign's reports your units took
              */
             reports_in_your_units: string[];
+            /**
+             * Why
+             * @description per report of your units, what linked it
+             */
+            why?: components["schemas"]["WhyHere"][];
         };
         /**
          * CashOut
@@ -1239,6 +1265,55 @@ export interface components {
             released_at: string | null;
             /** Renewals */
             renewals: number;
+        };
+        /**
+         * HubView
+         * @description A hub or shared-mule decision of the last linking, with its evidence and your units' reports naming it.
+         */
+        HubView: {
+            /** Category */
+            category: string | null;
+            /** Key */
+            key: string;
+            /**
+             * Money
+             * @description paid to it by its reports: currency → minor units
+             */
+            money: {
+                [key: string]: number;
+            };
+            /** N Reports In Your Units */
+            n_reports_in_your_units: number;
+            /**
+             * Reason
+             * @description shared_mule, allow_list, adaptive, bridge, analyst, kept_by_analyst, …
+             */
+            reason: string;
+            /**
+             * Region Spread
+             * @description effective number of provinces among its reports
+             */
+            region_spread: number;
+            /**
+             * Reports
+             * @description distinct reports naming it, in every unit
+             */
+            reports: number;
+            /**
+             * Reports In Your Units
+             * @description your units' reports naming it (first 100)
+             */
+            reports_in_your_units: string[];
+            /**
+             * Suppressed
+             * @description kept out of linking; a shared-mule candidate only by an analyst
+             */
+            suppressed: boolean;
+            /**
+             * Type Spread
+             * @description effective number of fraud types among its reports
+             */
+            type_spread: number;
         };
         /**
          * Identifier
@@ -2561,6 +2636,24 @@ export interface components {
          */
         WarningStatus: "pending" | "in_progress" | "resolved";
         /**
+         * WhyHere
+         * @description Why a report is in the campaign (串并依据): the identifiers it shares with other reports of it.
+         */
+        WhyHere: {
+            /**
+             * First Joined
+             * @description the campaign the report first joined (differs after a merge)
+             */
+            first_joined: string;
+            /**
+             * Linked By
+             * @description linking keys (kind:value) shared with other reports; empty alone
+             */
+            linked_by: string[];
+            /** Report Id */
+            report_id: string;
+        };
+        /**
          * YearOnYearOut
          * @description Cases and losses (should go down), solved cases and arrests (should go up): 两降两升.
          */
@@ -2763,6 +2856,60 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["CampaignInfo"][];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    list_hubs_api_v1_campaigns_hubs_get: {
+        parameters: {
+            query?: {
+                /** @description shared-mule candidates, hubs, or both */
+                kind?: "shared_mule" | "hub" | "all";
+                limit?: number;
+            };
+            header?: {
+                /** @description key of a bank or telco system */
+                "X-API-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HubView"][];
                 };
             };
             /** @description Unauthorized */
