@@ -42,6 +42,8 @@ def test_the_set_is_large_and_covers_every_script_voice_and_type(blind: list[dic
     types = Counter(str(r["fraud_type"]) for r in blind)
     assert set(types) <= known
     assert all(types[code] >= 50 for code in known)
+    for script in ("zh-Hans", "zh-Hant", "en"):
+        assert {str(r["fraud_type"]) for r in blind if r["script"] == script} == known, script
 
 
 def test_every_span_is_in_its_text(blind: list[dict[str, object]]) -> None:

@@ -10,7 +10,7 @@ import numpy.typing as npt
 
 from fanzha.model import Identifier, IdentifierKind, fraud_taxonomy
 from fanzha.sim import identities
-from fanzha.sim.profiles import PROFILES
+from fanzha.sim.profiles import PROFILES, simulated_codes
 
 Array = npt.NDArray[Any]
 DAY = 86_400
@@ -64,10 +64,10 @@ def heavy_tailed_sizes(rng: np.random.Generator, total: int, cap: int, exponent:
 
 
 def _subtype(rng: np.random.Generator, code: str) -> str | None:
-    subtypes = fraud_taxonomy().get(code).subtypes
+    subtypes = simulated_codes([subtype.code for subtype in fraud_taxonomy().get(code).subtypes])
     if not subtypes or rng.random() < 0.25:
         return None
-    return subtypes[int(rng.integers(len(subtypes)))].code
+    return subtypes[int(rng.integers(len(subtypes)))]
 
 
 def _pools(

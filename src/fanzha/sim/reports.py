@@ -27,7 +27,15 @@ from fanzha.sim import identities
 from fanzha.sim.campaigns import DAY, Campaigns, plan_campaigns
 from fanzha.sim.ecosystem import VICTIM, Accounts, MulePools, holder_name
 from fanzha.sim.narratives import NarrativeFacts, render_narrative
-from fanzha.sim.profiles import AGE_BANDS, BANK_HOTLINES, INNOCENT_GROUPS, LOCAL_SHARE, PROFILES, local_hub
+from fanzha.sim.profiles import (
+    AGE_BANDS,
+    BANK_HOTLINES,
+    INNOCENT_GROUPS,
+    LOCAL_SHARE,
+    PROFILES,
+    local_hub,
+    simulated_codes,
+)
 from fanzha.sim.regions import reporting_units
 
 Array = npt.NDArray[Any]
@@ -292,7 +300,7 @@ def choose_identifiers(
 
 def _declared_type(rng: np.random.Generator, kind: int, profile: int, subtype: str | None) -> str | None:
     """The fraud type the reporter ticked: mostly right, sometimes missing, sometimes wrong."""
-    codes = fraud_taxonomy().codes()
+    codes = simulated_codes(fraud_taxonomy().codes())
     roll = rng.random()
     if profile < 0:
         if roll < 0.3:

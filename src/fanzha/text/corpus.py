@@ -64,7 +64,7 @@ def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[
     with its code (the renderer's interface stub) carries no wording to learn from and is left out.
     """
     from fanzha.sim.narratives import NarrativeFacts, render_narrative
-    from fanzha.sim.profiles import innocent_identifiers
+    from fanzha.sim.profiles import innocent_identifiers, simulated_codes
 
     innocent = [
         identifier for identifier, _ in innocent_identifiers() if identifier.kind != IdentifierKind.APP
@@ -75,7 +75,9 @@ def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[
     texts: list[str] = []
     labels: list[str] = []
     for fraud_type in fraud_taxonomy().types:
-        codes = [fraud_type.code, *(subtype.code for subtype in fraud_type.subtypes)]
+        codes = simulated_codes([fraud_type.code, *(subtype.code for subtype in fraud_type.subtypes)])
+        if fraud_type.code not in codes:
+            continue
         for index in range(per_type):
             code = codes[index % len(codes)]
             facts = NarrativeFacts(
