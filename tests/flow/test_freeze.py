@@ -124,7 +124,7 @@ def test_victims_accounts_small_holdings_and_bona_fide_recipients_are_left_out()
     listed = freeze_list(trace(ledger, sources), ledger, report_time=REPORT_TIME, known=known)
     assert [t.account for t in listed.targets] == ["M3", "M1"]
     assert listed.left_out == {"victim_account": 1, "below_minimum": 1, "bona_fide": 1}
-    assert listed.targets[0].victim_share == 1.0
+    assert listed.targets[0].suspect_share == 1.0
 
 
 def test_deadlines_already_past_are_marked_overdue() -> None:

@@ -91,10 +91,6 @@ def _print_extraction(report: ExtractionReport) -> None:
     for script, counts in report.by_script().items():
         scripts.add_row(*_counts_row(script, counts))
     console.print(scripts)
-    _print_roles(report)
-
-
-def _print_roles(report: ExtractionReport) -> None:
     _print_role_table(report.roles, "")
 
 

@@ -41,7 +41,7 @@ UNKNOWN_BANK = "unknown"
 
 DEFAULT_MIN_HELD_MINOR = 50_000
 """¥500: below it a freeze target is not worth a bank desk's call."""
-DEFAULT_MIN_VICTIM_SHARE = 0.1
+DEFAULT_MIN_SUSPECT_SHARE = 0.1
 """Past the first hop, an account less than a tenth of whose inflow since the look-back came from suspect senders
 is taken to be a bona fide recipient (善意第三人), not a mule (chosen on the small scenario, ``fanzha eval
 trace``: 0.1 keeps recall of freezable money at 0.97 with under 1 % of targets innocents)."""
@@ -56,8 +56,9 @@ class FreezeRules:
     freeze_within: timedelta = FREEZE_WITHIN
     timezone: str = PRACTICE_TIMEZONE
     min_held_minor: int = DEFAULT_MIN_HELD_MINOR
-    min_victim_share: float = DEFAULT_MIN_VICTIM_SHARE
-    balance_lookback: timedelta = timedelta(days=30)
+    min_suspect_share: float = DEFAULT_MIN_SUSPECT_SHARE
+    inflow_lookback: timedelta = timedelta(days=30)
+    """How far back an account's inflow is weighed for the bona fide rule."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class FreezeTarget:
     stop_payment_expires: datetime
     freeze_due: datetime
     freeze_until: datetime
-    victim_share: float = 1.0
+    suspect_share: float = 1.0
     """Share of what the account received since the look-back that came from traced accounts or known victims
     (1.0 at hop 1)."""
     stop_payment_overdue: bool = False
@@ -217,7 +218,7 @@ def freeze_list(
                 stop_payment_expires=stop_due + rules.stop_payment_validity,
                 freeze_due=freeze_due,
                 freeze_until=freeze_term_end(freeze_due, rules.timezone),
-                victim_share=share,
+                suspect_share=share,
                 stop_payment_overdue=acting > stop_due,
                 freeze_overdue=acting > freeze_due,
             )
@@ -265,7 +266,7 @@ def _left_out(
         return LeftOut.BELOW_MINIMUM, 0.0
     if int(result.hop[row]) <= 1:
         return None, 1.0
-    lookback = int(rules.balance_lookback / timedelta(microseconds=1))
+    lookback = int(rules.inflow_lookback / timedelta(microseconds=1))
     senders, amounts = ledger.incoming(account, int(result.first_time[row]) - lookback, result.horizon)
     total = int(amounts.sum())
     if total <= 0:
@@ -275,7 +276,7 @@ def _left_out(
     names = {int(s): ledger.account_name(int(s)) for s in np.unique(senders[~from_traced]).tolist()}
     from_known = np.array([known.is_suspect(names.get(int(s), "")) for s in senders.tolist()], dtype=bool)
     share = int(amounts[from_traced | from_known].sum()) / total
-    if share < rules.min_victim_share:
+    if share < rules.min_suspect_share:
         return LeftOut.BONA_FIDE, share
     return None, share
 

@@ -150,6 +150,19 @@ class Payment(_Frozen):
         default=None, description="beneficiary account holder name as the bank shows it"
     )
 
+    def payee(self) -> Identifier | None:
+        """The account paid into as a normalised identifier, the other side's: a wallet for a crypto payment,
+        else a bank account; ``None`` when nothing of it normalises."""
+        kind = (
+            IdentifierKind.CRYPTO_WALLET if self.rail == PaymentRail.CRYPTO else IdentifierKind.BANK_ACCOUNT
+        )
+        normalized = normalize_identifier(kind, self.to_account)
+        if not normalized.value:
+            return None
+        return Identifier(
+            kind=kind, value=normalized.value, valid=normalized.valid, role=IdentifierRole.COUNTERPARTY
+        )
+
 
 class Report(_Frozen):
     """A victim's report of a scam or a tip (接警/举报)."""

@@ -61,11 +61,16 @@ class BankRequest:
     @property
     def shares(self) -> dict[str, int]:
         """Each victim's money over all of this bank's accounts (the key for a pro-rata return)."""
-        totals: dict[str, int] = {}
-        for line in self.accounts:
-            for victim, amount in line["shares"].items():
-                totals[victim] = totals.get(victim, 0) + amount
-        return totals
+        return victim_shares(self.accounts)
+
+
+def victim_shares(accounts: Sequence[Mapping[str, Any]]) -> dict[str, int]:
+    """Each victim's money over the account lines of a request (``{"shares": {victim: minor units}}`` each)."""
+    totals: dict[str, int] = {}
+    for line in accounts:
+        for victim, amount in line["shares"].items():
+            totals[victim] = totals.get(victim, 0) + amount
+    return totals
 
 
 def bank_requests(targets: Sequence[Holding], unit_of_bank: Callable[[str], str | None]) -> list[BankRequest]:
@@ -159,8 +164,7 @@ def follow_up(record: TaskRecord, at: datetime, policy: SlaPolicy) -> TaskRecord
             amount=result.stopped, unit=task.unit, detail=dict(task.detail),
         )  # fmt: skip
     if task.kind is TaskKind.FREEZE and result.frozen is not None:
-        shares = BankRequest("", "", tuple(task.detail["accounts"]), result.frozen).shares
-        split = allocate_return(result.frozen, shares)
+        split = allocate_return(result.frozen, victim_shares(task.detail["accounts"]))
         return _system_task(
             record, f"RT-{task.id.removeprefix('FZ-')}", TaskKind.RETURN_FUNDS, at, policy, at,
             amount=result.frozen, unit=record.issuing_unit, detail={**task.detail, "returned_to": split},

@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from fanzha.model import IdentifierKind, IdentifierRole, Report, normalize_identifier
+from fanzha.model import IdentifierKind, IdentifierRole, Payment, Report, normalize_identifier
 
 if TYPE_CHECKING:
     from fanzha.text.identifiers import FoundIdentifier
@@ -139,25 +139,20 @@ def settle_roles(found: Sequence[FoundIdentifier], report: Report) -> list[Found
     """The identifiers found in a report's narrative, with the roles its form tells outranking the words.
 
     An account the victim paid from (the victim's account field, payers of payments) is the victim's, an account
-    or wallet paid into is the other side's, whatever the narrative's wording. Cost: O(payments + found).
+    or wallet paid into (:meth:`fanzha.model.Payment.payee`) is the other side's, whatever the narrative's
+    wording. Cost: O(payments + found).
     """
-    own = {_account(raw) for raw in (report.victim.account if report.victim else None,) if raw}
-    own |= {_account(p.from_account) for p in report.payments}
-    payees = {_account(p.to_account) for p in report.payments}
+    stated = [report.victim.account] if report.victim and report.victim.account else []
+    own = {
+        (K.BANK_ACCOUNT, normalize_identifier(K.BANK_ACCOUNT, raw).value)
+        for raw in (*stated, *(p.from_account for p in report.payments))
+    }
+    payees = {(payee.kind, payee.value) for payee in map(Payment.payee, report.payments) if payee is not None}
     settled = []
     for item in found:
-        if item.kind in _ACCOUNT_KINDS and item.value in own:
+        if (item.kind, item.value) in own:
             item = item._replace(role=VICTIM)
-        elif item.kind in _ACCOUNT_KINDS and item.value in payees:
+        elif (item.kind, item.value) in payees:
             item = item._replace(role=COUNTERPARTY)
         settled.append(item)
     return settled
-
-
-_ACCOUNT_KINDS = frozenset({K.BANK_ACCOUNT, K.CRYPTO_WALLET})
-
-
-def _account(raw: str) -> str:
-    """An account as the text room stores it: digits for a bank account, the address as written otherwise."""
-    digits = normalize_identifier(K.BANK_ACCOUNT, raw).value
-    return digits if digits else raw.strip()

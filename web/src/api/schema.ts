@@ -1192,10 +1192,10 @@ export interface components {
              */
             stop_payment_overdue: boolean;
             /**
-             * Victim Share
+             * Suspect Share
              * @default 1
              */
-            victim_share: number;
+            suspect_share: number;
         };
         /**
          * GraphEdge

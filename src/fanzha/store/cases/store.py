@@ -23,8 +23,6 @@ from fanzha.model import (
     Identifier,
     IdentifierKind,
     IdentifierRole,
-    Payment,
-    PaymentRail,
     Report,
     ReportKind,
     Unit,
@@ -567,14 +565,6 @@ def _batch_digest(batch: Mapping[str, tuple[Report, str]]) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def _payee(payment: Payment) -> Identifier | None:
-    kind = IdentifierKind.CRYPTO_WALLET if payment.rail == PaymentRail.CRYPTO else IdentifierKind.BANK_ACCOUNT
-    normalized = normalize_identifier(kind, payment.to_account)
-    if not normalized.value:
-        return None
-    return Identifier(kind=kind, value=normalized.value, valid=normalized.valid)
-
-
 def _report_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
     seen = report.received_at
     for ordinal, ident in enumerate(report.identifiers):
@@ -592,7 +582,7 @@ def _report_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link
             ident.role.value,
         )
     for index, payment in enumerate(report.payments):
-        payee = _payee(payment)
+        payee = payment.payee()
         if payee is not None:
             raw = None if payee.value == payment.to_account else payment.to_account
             yield _Link(
