@@ -57,10 +57,10 @@ SHARED_MULE = "shared_mule"
 """A bank account or wallet many reports of several fraud types paid (共用卡): kept as a link, shown with evidence."""
 
 HUB_KINDS: frozenset[IdentifierKind] = frozenset(
-    {K.PHONE, K.DOMAIN, K.URL, K.APP, K.EMAIL, K.WECHAT, K.QQ, K.IP}
+    {K.PHONE, K.DOMAIN, K.URL, K.APP, K.EMAIL, K.WECHAT, K.QQ, K.LINE, K.TELEGRAM, K.IP}
 )
 """Kinds an innocent hub can be: published service numbers, platform sites and apps, support mailboxes and
-official WeChat/QQ accounts, and addresses many users share (NAT). Alipay accounts meet as phones or e-mails."""
+official WeChat/QQ/LINE/Telegram accounts, and addresses many users share (NAT). Alipay accounts meet as phones or e-mails."""
 
 MONEY_KINDS: frozenset[IdentifierKind] = frozenset({K.BANK_ACCOUNT, K.CRYPTO_WALLET})
 """Kinds that receive victims' money: never suppressed by a rule, only by an analyst."""

@@ -34,6 +34,8 @@ KIND_STRENGTH: dict[IdentifierKind, LinkStrength] = {
     K.PHONE: LinkStrength.STRONG,
     K.WECHAT: LinkStrength.STRONG,
     K.QQ: LinkStrength.STRONG,
+    K.LINE: LinkStrength.STRONG,
+    K.TELEGRAM: LinkStrength.STRONG,
     K.ALIPAY: LinkStrength.STRONG,
     K.EMAIL: LinkStrength.STRONG,
     K.APP: LinkStrength.WEAK,

@@ -42,6 +42,8 @@ class IdentifierKind(StrEnum):
     APP = "app"
     CRYPTO_WALLET = "crypto_wallet"
     ID_NUMBER = "id_number"
+    LINE = "line"
+    TELEGRAM = "telegram"
 
 
 class IdentifierRole(StrEnum):
@@ -70,6 +72,8 @@ _SERVICE_NUMBER = re.compile(r"^(?:1\d{2}|1\d{4}|9[56]\d{3}|9[56]\d{5}|12\d{3})$
 _EMAIL = re.compile(r"^[a-z0-9._%+\-]+@[a-z0-9.\-]+\.[a-z]{2,}$")
 _WECHAT = re.compile(r"^[a-z][a-z0-9_\-]{5,19}$")
 _QQ = re.compile(r"^[1-9]\d{4,10}$")
+_LINE_ID = re.compile(r"^[a-z0-9._\-]{4,20}$")
+_TELEGRAM = re.compile(r"^[a-z][a-z0-9_]{4,31}$")
 _ETH = re.compile(r"^0x[0-9a-fA-F]{40}$")
 _BECH32_CHARSET = "qpzry9x8gf2tvdw0s3jn54khce6mua7l"
 
@@ -251,6 +255,18 @@ def normalize_qq(raw: str) -> NormalizedValue:
     return NormalizedValue(digits, bool(_QQ.match(digits)))
 
 
+def normalize_line(raw: str) -> NormalizedValue:
+    """LINE ID (賴), lower-cased without a leading ``@``: 4 to 20 letters, digits, dots, dashes, underscores."""
+    text = _fold(raw).lower().lstrip("@")
+    return NormalizedValue(text, bool(_LINE_ID.match(text)))
+
+
+def normalize_telegram(raw: str) -> NormalizedValue:
+    """Telegram username (电报/飞机号), lower-cased without ``@``: a letter, then 4 to 31 letters, digits or ``_``."""
+    text = _fold(raw).lower().lstrip("@")
+    return NormalizedValue(text, bool(_TELEGRAM.match(text)))
+
+
 def normalize_alipay(raw: str) -> NormalizedValue:
     """Alipay account: an e-mail address or a phone number."""
     text = _fold(raw)
@@ -265,7 +281,7 @@ def normalize_app(raw: str) -> NormalizedValue:
 
 def normalize_id_number(raw: str) -> NormalizedValue:
     """Chinese resident identity number (居民身份证号), 18 characters, checksum checked."""
-    text = re.sub(r"\s+", "", _fold(raw)).upper()
+    text = re.sub(r"[\s\-]+", "", _fold(raw)).upper()
     return NormalizedValue(text, ric.is_valid(text))
 
 
@@ -339,6 +355,8 @@ _NORMALIZERS = {
     IdentifierKind.APP: normalize_app,
     IdentifierKind.CRYPTO_WALLET: normalize_crypto_wallet,
     IdentifierKind.ID_NUMBER: normalize_id_number,
+    IdentifierKind.LINE: normalize_line,
+    IdentifierKind.TELEGRAM: normalize_telegram,
 }
 
 

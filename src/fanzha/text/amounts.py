@@ -31,9 +31,12 @@ _SLANG = r"(?:[kKwW](?![A-Za-z]))"
 _PREFIX_CURRENCY = r"USDT|US\$|USD|HK\$|HKD|RMB|CNY|人民币|GBP|EUR|¥|\$|£|€"
 _SUFFIX_CURRENCY = (
     r"元|块钱|块|圆|人民币|RMB|CNY|美元|美金|USDT|USD|U(?![A-Za-z])|港币|港元|HKD|英镑|GBP|pounds?|dollars?"
-    r"|欧元|EUR|euros?"
+    r"|欧元|EUR|euros?|yuan"
 )
-_NOT_MONEY_AFTER = r"(?![多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|件|张|份|股|积分|分|单|家|户|台|部|辆|倍|天|小时|套|平))"
+_NOT_MONEY_AFTER = (
+    r"(?![多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|件|张|份|股|积分|分|单|家|户|台|部|辆|倍|天|小时|套|平|起|宗|位|例|笔"
+    r"|所|处|项|宗|架|间))"
+)
 _ARABIC_AFTER_FIRST = r"(?>(?:\d{0,2}(?:,\d{3})+|\d*)(?:\.\d+)?)"
 _NUMERAL_AFTER_FIRST = (
     rf"(?:(?<=\d){_ARABIC_AFTER_FIRST}|(?<=[{_CN_DIGITS}十拾]))(?:{_CN_CHARS}|(?<={_CN_CHARS}){_ARABIC})*+"
@@ -66,8 +69,41 @@ _CURRENCY_CODES = {
     "圆": "CNY", "$": "USD", "us$": "USD", "usd": "USD", "美元": "USD", "美金": "USD", "dollar": "USD",
     "dollars": "USD", "usdt": "USDT", "u": "USDT", "hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD",
     "£": "GBP", "gbp": "GBP", "英镑": "GBP", "pound": "GBP", "pounds": "GBP", "€": "EUR", "eur": "EUR",
-    "欧元": "EUR", "euro": "EUR", "euros": "EUR",
+    "欧元": "EUR", "euro": "EUR", "euros": "EUR", "yuan": "CNY", "nt$": "TWD", "ntd": "TWD", "twd": "TWD", "新台币": "TWD",
+    "台币": "TWD", "s$": "SGD", "sgd": "SGD", "新币": "SGD", "新加坡元": "SGD", "rm": "MYR", "myr": "MYR",
+    "令吉": "MYR", "马币": "MYR", "ringgit": "MYR", "a$": "AUD", "aud": "AUD", "澳元": "AUD", "澳币": "AUD",
+    "蚊": "HKD", "港纸": "HKD",
 }  # fmt: skip
+_LOCAL_YUAN = {"TW": "TWD", "HK": "HKD", "MO": "MOP"}
+"""What 元 (and a bare 万) counts in a region other than the mainland: 新臺幣 in Taiwan, 港幣 in Hong Kong."""
+_LOCAL_DOLLAR = {"HK": "HKD", "TW": "TWD", "SG": "SGD", "AU": "AUD", "NZ": "NZD", "CA": "CAD"}
+"""What a bare ``$`` counts in a region (US dollars elsewhere)."""
+_YUAN_WORDS = frozenset({"元", "块", "块钱", "圆"})
+_REGIONAL_HINT = ("NT$", "NTD", "TWD", "S$", "SGD", "RM", "MYR", "A$", "AUD", "台币", "新币", "港币", "港元", "令吉",
+                  "马币", "澳元", "澳币", "蚊", "港纸", "新加坡元", "inggit")  # fmt: skip
+_REGIONAL_AMOUNT = re.compile(
+    rf"(?<![A-Za-z])(?P<pcur>NT\$|S\$|A\$|RM|(?i:NTD|TWD|SGD|MYR|AUD)|新台币|台币|新币|港币|港元|马币|澳元)\s*"
+    rf"(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?:元|块|蚊))?"
+    rf"|(?<![\dA-Za-z.,])(?P<num>{_NUMERAL})\s*(?P<sslang>{_SLANG})?\s*"
+    r"(?P<scur>新台币|台币|新加坡元|新币|令吉|马币|澳元|澳币|蚊|港纸|(?i:ringgit|SGD|MYR|AUD|TWD|NTD)(?![A-Za-z]))"
+)
+"""Amounts in the currencies of Taiwan, Singapore, Malaysia and Australia, and 港币 or 港元 before the number:
+rarer than the rest, so matched by a second pattern only in texts that name one (:data:`_REGIONAL_HINT`)."""
+_SUM_FORM = re.compile(
+    r"\d(?<![\d.,].)(?:\d{0,2}(?:,\d{3})+(?:\.\d{1,2})?|\d*\.\d{2})(?![\d.,%]|\s*[A-Za-z])"
+)
+"""A number written as a sum is (thousands separators or cents)."""
+_MONEY_WORD_BEFORE = re.compile(
+    r"(?:余额|金额|转账|转入|转出|汇款|付款|支付|扣款|入账|消费|还款|存入|支出|收入|(?i:balance|amount))"
+    r"(?:为|是|了|共|约|达)?\s*[:：]?\s*$"
+)
+"""A word that names money right before a number: the number is a sum even without its currency (余额28,911.46,
+金额:5,000.00), when it is written as one, so a count or a date after such a word is never read as money."""
+_MONEY_CUE = re.compile(
+    r"(?:骗|转|汇|付|损失|金额|涉案|余额|价|赔|借|贷|充|提现|投|赚|收益|亏|花|交|缴|退|返|欠|还|值|资金|流水|赃款|钱|款|额|费"
+    r"|薪|工资|市值|营收|利润|收入|罚)[^，。；;,\n]{0,6}$"
+)
+_MONEY_FOLLOW = frozenset("的给到进过被元块左右现额")
 _MINOR_DIGITS = 2
 
 
@@ -140,24 +176,74 @@ def _minor_units(value: Decimal) -> int | None:
     return minor if 0 < minor <= MAX_AMOUNT_MINOR else None
 
 
-def find_amounts(text: str, *, chinese: bool) -> list[AmountMatch]:
+def find_amounts(text: str, *, chinese: bool, region: str | None = None) -> list[AmountMatch]:
     """Money amounts in normalised text, with their spans there.
 
-    A number with only a magnitude (``3.5万``, ``三万五``, ``5k``, ``5w``) is taken as CNY in Chinese text and
-    skipped elsewhere; a bare number with neither currency nor magnitude is never an amount.
+    A number with only a magnitude (``3.5万``, ``三万五``, ``5k``, ``5w``) is taken as money in Chinese text when
+    a word about money stands before it or nothing but a money word follows it (``1.12亿司机`` counts drivers),
+    and skipped elsewhere; a bare number with neither currency nor magnitude is an amount only after a money word
+    and written as a sum (``余额28,911.46``). ``region`` decides what 元 and ``$`` count: 新臺幣 in Taiwan, 港幣 in
+    Hong Kong, Singapore dollars in Singapore.
     """
     found: list[AmountMatch] = []
     for match in _AMOUNT.finditer(text):
         bare = _from_start(match, "num") if match.group("scur") is None else None
         if bare is not None and not (chinese and (match.group("bslang") or "万" in bare or "亿" in bare)):
             continue  # most numbers in a report are bare: refused here before their groups are read
-        amount = _amount_of(match, chinese)
+        if bare is not None and not _magnitude_is_money(text, match.start(), match.end()):
+            continue
+        amount = _amount_of(match, chinese, region)
         if amount is not None:
             found.append(AmountMatch(match.start(), match.end(), amount[0], amount[1]))
+    if any(hint in text for hint in _REGIONAL_HINT):
+        found = _with_regional(text, found)
+    if chinese or "alance" in text or "mount" in text:
+        found = _with_money_words(text, found, region)
     return found
 
 
-def _amount_of(match: re.Match[str], chinese: bool) -> tuple[Money, str] | None:
+def _magnitude_is_money(text: str, start: int, end: int) -> bool:
+    after = text[end : end + 1]
+    if after in ("多", "余"):
+        after = text[end + 1 : end + 2]
+    if not after or not "\u4e00" <= after <= "\u9fff" or after in _MONEY_FOLLOW:
+        return True
+    return _MONEY_CUE.search(text, max(0, start - 10), start) is not None
+
+
+def _overlaps(found: list[AmountMatch], start: int, end: int) -> bool:
+    return any(a.start < end and start < a.end for a in found)
+
+
+def _with_regional(text: str, found: list[AmountMatch]) -> list[AmountMatch]:
+    """``found`` with the regional currencies' amounts, which win where they overlap (新台币45万元 is not CNY)."""
+    regional = []
+    for match in _REGIONAL_AMOUNT.finditer(text):
+        prefix = match.group("pnum") is not None
+        numeral = match.group("pnum") if prefix else match.group("num")
+        slang = match.group("pslang") if prefix else match.group("sslang")
+        currency = _CURRENCY_CODES[(match.group("pcur") if prefix else match.group("scur")).lower()]
+        money = _money(numeral, slang or "", currency)
+        if money is not None:
+            reason = "currency_before" if prefix else "currency_after"
+            regional.append(AmountMatch(match.start(), match.end(), money, reason))
+    kept = [a for a in found if not _overlaps(regional, a.start, a.end)]
+    return sorted(kept + regional, key=lambda a: a.start)
+
+
+def _with_money_words(text: str, found: list[AmountMatch], region: str | None) -> list[AmountMatch]:
+    added = []
+    for match in _SUM_FORM.finditer(text):
+        start, end = match.span()
+        if _overlaps(found, start, end) or _MONEY_WORD_BEFORE.search(text, max(0, start - 10), start) is None:
+            continue
+        money = _money(match.group(), "", _LOCAL_YUAN.get(region or "", "CNY"))
+        if money is not None:
+            added.append(AmountMatch(start, end, money, "after_money_word"))
+    return sorted(found + added, key=lambda a: a.start) if added else found
+
+
+def _amount_of(match: re.Match[str], chinese: bool, region: str | None) -> tuple[Money, str] | None:
     groups = match.groupdict()
     pence = _from_start(match, "pence")
     if pence:
@@ -183,9 +269,18 @@ def _amount_of(match: re.Match[str], chinese: bool) -> tuple[Money, str] | None:
         return None
     if currency in ("块", "块钱") and numeral in ("一", "两"):
         return None
-    code = _CURRENCY_CODES.get(currency.lower(), "CNY") if currency else "CNY"
+    code = _currency_code(currency, region)
     money = _money(numeral, slang or "", code)
     return None if money is None else (money, reason)
+
+
+def _currency_code(currency: str | None, region: str | None) -> str:
+    """The ISO code of a currency as written; 元 and a bare magnitude in the region's yuan, ``$`` its dollar."""
+    if currency is None or currency in _YUAN_WORDS:
+        return _LOCAL_YUAN.get(region or "", "CNY")
+    if currency == "$":
+        return _LOCAL_DOLLAR.get(region or "", "USD")
+    return _CURRENCY_CODES.get(currency.lower(), "CNY")
 
 
 @lru_cache(maxsize=8192)

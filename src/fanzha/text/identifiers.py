@@ -425,8 +425,10 @@ _WALLET = re.compile(
     r"|(?<=[13])[1-9A-HJ-NP-Za-km-z]{25,34}|(?<=T)[1-9A-HJ-NP-Za-km-z]{33})(?![0-9A-Za-z])"
 )
 _ID_NUMBER = re.compile(
-    r"[1-9](?<![0-9A-Za-z].)\d{5}(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])\d{3}[\dXx](?![0-9A-Za-z])"
+    r"[1-9](?<![0-9A-Za-z].)\d{5}(?P<gap>[ -]?)(?:18|19|20)\d{2}(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])(?P=gap)\d{3}"
+    r"[\dXx](?![0-9A-Za-z])"
 )
+"""A resident ID number, whole or in its three groups (310104 19880315 2615: region, birth date, sequence)."""
 _ID_WORDS = re.compile(
     r"(?:身份证|证件)(?:号码|号)?\s*[:：是为]?\s*$|ID\s*(?:card|number|no\.?)\s*[:：]?\s*$", re.IGNORECASE
 )
@@ -467,8 +469,9 @@ _ACCOUNT_WORDS = (
     r"账号|帐号|卡号|账户|帐户|银行卡号?|account\s*(?:number|no\.?)?|a/c\s*(?:no\.?)?|acct\.?\s*(?:no\.?)?"
 )
 _ACCOUNT = re.compile(
-    rf"[收账帐卡银Aa](?i:(?<!微信.)(?<!QQ.)(?<!支付宝.)(?:(?<=收)款(?:{_ACCOUNT_WORDS})|(?<=账)号|(?<=帐)号|(?<=卡)号"
-    r"|(?<=账)户|(?<=帐)户|(?<=银)行卡号?|(?<=a)ccount\s*(?:number|no\.?)?|(?<=a)/c\s*(?:no\.?)?|(?<=a)cct\.?\s*(?:no\.?)?)"
+    rf"[收账帐卡银户Aa](?i:(?<!微信.)(?<!QQ.)(?<!支付宝.)(?:(?<=收)款(?:{_ACCOUNT_WORDS})|(?<=账)号|(?<=帐)号|(?<=卡)号"
+    r"|(?<=账)户|(?<=帐)户|(?<=银)行卡号?|(?<=a)ccount\s*(?:number|no\.?)?|(?<=a)/c\s*(?:no\.?)?|(?<=a)cct\.?\s*(?:no\.?)?"
+    r"|(?<=a)cc\.?\s*(?:number|no\.?)|(?<=户)口(?:号码?)?)"
     rf"[”」』]?(?:\s*[（(][^）)\d]{{1,10}}[）)])?{_LINK}(\d(?:[ -]?\d){{8,29}})(?!\d|[.,]\d))"
 )
 """A bank account after the words that introduce it (收款账户, 卡号, account no.). Like the QQ, WeChat and URL
@@ -503,6 +506,50 @@ _UNIT_AFTER = re.compile(r"\s*(?:元|块|圆|万|千|百|亿|美元|USDT|RMB|CNY
 
 def _amount_follows(scan: _Scan, end: int) -> bool:
     return _UNIT_AFTER.match(scan.text, end) is not None
+
+
+_MESSENGER = re.compile(
+    r"(?P<intro>LINE|Line|line|赖|telegram|Telegram|TELEGRAM|TG|tg|电报|纸飞机|飞机)\s*[(（]?"
+    r"(?P<word>\s*(?:ID|Id|id|帐号|账号|号码|号|username|handle|用户名))?"
+    r"\s*(?P<colon>[:：]|是|为|is)?\s*(?P<at>@)?(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{3,31})(?![A-Za-z0-9._-])"
+)
+"""A LINE ID (加LINE ID: job88, 加赖 @abc) or a Telegram username (TG: @otc_king, 飞机号 abc_123) after its app's
+name. Where that name is also a word (line, 飞机, Telegram group) an explicit ``@``, ``ID`` or colon must follow."""
+_NOT_HANDLES = frozenset(
+    {"pay", "group", "official", "chat", "call", "app", "channel", "account", "and", "the"}
+)
+
+
+def _messengers(scan: _Scan) -> None:
+    lowered = scan.lowered
+    if not any(word in lowered for word in ("line", "赖", "tg", "telegram", "电报", "飞机")):
+        return
+    for match in _MESSENGER.finditer(scan.text):
+        intro, handle = match.group("intro"), match.group("id")
+        telegram = intro.lower() in ("telegram", "tg", "电报", "纸飞机", "飞机")
+        explicit = match.group("at") or match.group("colon") or match.group("word")
+        if not explicit and (
+            intro in ("line", "Line", "飞机", "tg") or intro.lower() == "telegram" or not scan.chinese
+        ):
+            continue
+        if (
+            handle.lower() in _NOT_HANDLES
+            or handle.lower() in _ENGLISH_WORDS
+            or (telegram and not handle[0].isalpha())
+        ):
+            continue
+        if (
+            match.start()
+            and scan.text[match.start() - 1].isascii()
+            and scan.text[match.start() - 1].isalnum()
+        ):
+            continue  # online, airline, mytg
+        kind = K.TELEGRAM if telegram else K.LINE
+        start, end = match.span("at") if match.group("at") else match.span("id")
+        end = match.end("id")
+        value, valid = _identifier_value(kind, handle)
+        if valid and scan.free(start, end) and not _amount_follows(scan, end):
+            scan.add(kind, start, end, value, valid, 0.85, "after_messenger_word")
 
 
 def _qq(scan: _Scan) -> None:
@@ -552,6 +599,66 @@ def _accounts(scan: _Scan) -> None:
             continue
         value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
         scan.add(K.BANK_ACCOUNT, start, end, value, valid, 0.8, "after_account_word")
+
+
+_LONG_NUMBER = re.compile(r"\d(?<![\d.,].)(?:[ -]?\d){8,19}(?!\d|[.,]\d)")
+_TOLL_FREE = ("1800", "1300", "0800", "0808", "400", "800")
+_SORT_CODE = re.compile(
+    r"(?i:sort\s*code|bsb)\s*(?i:no\.?|number)?\s*[:：]?\s*(?P<sort>\d{2}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{3})"
+    r"[\s,;]*(?:(?i:and|&)\s+)?(?i:a/c|acct?|account)\.?\s*(?:(?i:no\.?|number)\s*)?[:：]?\s*(?P<account>\d(?: ?\d){5,9})(?!\d)"
+)
+"""A UK sort code or an Australian BSB with the account number after it: the account is named by both."""
+
+
+@lru_cache(maxsize=1)
+def _bank_name_before() -> re.Pattern[str]:
+    """A bank's name (from ``data/bank_names.txt``, or any ``…银行``) ending right before an account number,
+    with the account words that may stand between (汇丰户口, 中国信托(822), DBS savings account no.)."""
+    text = resources.files("fanzha.text").joinpath("data/bank_names.txt").read_text("utf-8")
+    names = [line.strip() for line in text.splitlines() if line.strip() and not line.startswith("#")]
+    han = sorted((name for name in names if not name.isascii()), key=len, reverse=True)
+    latin = sorted((name for name in names if name.isascii()), key=len, reverse=True)
+    latin_names = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in latin)
+    banks = "|".join(
+        [r"[\u4e00-\u9fff]银行", *map(re.escape, han), rf"(?<![A-Za-z])(?i:{latin_names})(?![A-Za-z])"]
+    )
+    words = rf"(?:{_ACCOUNT_WORDS}|户口|卡|(?i:acc(?:oun)?t?\.?))\s*(?:号码?|(?i:no\.?|number))?"
+    return re.compile(
+        rf"(?:{banks})\s*的?\s*(?:(?i:savings?|current|checking)\s+)?(?:{words})?\s*[:：#]?\s*(?:[（(]\d{{3}}[）)]\s*)?$"
+    )
+
+
+def _bank_named_accounts(scan: _Scan) -> None:
+    """Account numbers right after a bank's name, with no account word of their own (汇丰 004-123-456789-001)."""
+    for match in _LONG_NUMBER.finditer(scan.text):
+        start, end = match.span()
+        digits = re.sub(r"\D", "", match.group())
+        if not scan.free(start, end) or _amount_follows(scan, end) or digits.startswith(_TOLL_FREE):
+            continue
+        window = scan.text[max(0, start - 40) : start]
+        if (
+            _bank_name_before().search(window) is None
+            or _PHONE_INTRO_ZH.search(window)
+            or _DIAL_BEFORE.search(window)
+        ):
+            continue
+        if _is_card(digits):
+            _add_card(scan, start, end, digits, "card_after_bank_name")
+            continue
+        value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
+        if valid:
+            scan.add(K.BANK_ACCOUNT, start, end, value, valid, 0.8, "after_bank_name")
+
+
+def _sort_code_accounts(scan: _Scan) -> None:
+    if "sort" not in scan.lowered and "bsb" not in scan.lowered:
+        return
+    for match in _SORT_CODE.finditer(scan.text):
+        start, end = match.start("sort"), match.end("account")
+        digits = re.sub(r"\D", "", match.group("sort") + match.group("account"))
+        if scan.free(start, end):
+            value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
+            scan.add(K.BANK_ACCOUNT, start, end, value, valid, 0.85, "after_sort_code")
 
 
 def _is_card(digits: str) -> bool:
@@ -642,6 +749,14 @@ _INSTALLED_NAME = re.compile(
 )
 
 
+def _sender_tag(scan: _Scan, match: re.Match[str]) -> bool:
+    """A name in 【】 that opens or closes the message signs it (【国家反诈中心】提醒您…): the sender, not an app
+    the report names."""
+    return match.group().startswith("【") and (
+        not scan.text[: match.start()].strip() or not scan.text[match.end() :].strip()
+    )
+
+
 def _known_apps(scan: _Scan) -> None:
     """Names of known apps in quotes or after install/download, with no app word beside them."""
     installing = "nstall" in scan.lowered or "ownload" in scan.lowered
@@ -650,7 +765,12 @@ def _known_apps(scan: _Scan) -> None:
             name = match.group("q").strip()
             start = match.start("q") + match.group("q").index(name[:1]) if name else match.start("q")
             end = start + len(name)
-            if name and _fold_app(name) in known_apps() and scan.free(start, end):
+            if (
+                name
+                and _fold_app(name) in known_apps()
+                and scan.free(start, end)
+                and not _sender_tag(scan, match)
+            ):
                 value, valid = _identifier_value(K.APP, name)
                 scan.add(K.APP, start, end, value, valid, 0.8, "known_app")
 
@@ -759,6 +879,8 @@ def _phone(scan: _Scan, start: int, end: int, digits: str) -> None:
     if (size == 11 and digits[0] == "1" and digits[1] in "3456789") or (
         size == 13 and digits.startswith("861") and digits[3] in "3456789"
     ):
+        if "CN" not in scan.regions and _national(scan, start, end, digits, scan.regions, "national"):
+            return  # Singapore's 1800 111 1111 where the centre is in Singapore
         value, valid = _phone_value(digits, "CN")
         if valid:
             scan.add(K.PHONE, start, end, value, valid, 0.9, "cn_mobile", region="CN")
@@ -799,12 +921,13 @@ def _nanp(scan: _Scan, start: int, end: int, digits: str) -> bool:
     return valid
 
 
-def _national(scan: _Scan, start: int, end: int, digits: str, regions: tuple[str, ...], reason: str) -> None:
+def _national(scan: _Scan, start: int, end: int, digits: str, regions: tuple[str, ...], reason: str) -> bool:
     for region in regions:
         value, valid = _phone_value(digits, region)
         if valid:
             scan.add(K.PHONE, start, end, value, valid, 0.85, reason, region=region)
-            return
+            return True
+    return False
 
 
 def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
@@ -833,17 +956,20 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
             return
 
 
-_HK_LOCAL = re.compile(r"[235679](?<![\d.,-].)\d{3}[ -]?\d{4}(?![ -]?\d|[.,]\d)")
+_HK_LOCAL = re.compile(r"[235679](?<![\d.,-].)(?:\d{3}[ -]?\d{4}|(?: \d){7})(?![ -]?\d|[.,]\d)")
+_HK_DIAL = re.compile(r"(?:打(?:俾|畀|去|比)?|搵|(?i:whatsapp|signal))\s*(?:我|佢)?\s*[:：]?\s*$")
 
 
 def _hong_kong_local(scan: _Scan) -> None:
-    """Hong Kong's eight-digit numbers (``9218 3746``) in Chinese text, only after a word that dials them."""
+    """Hong Kong's eight-digit numbers (``9218 3746``, or read out ``9 2 1 8 3 7 4 6``) in Chinese text, only after
+    a word that dials them."""
     if not scan.chinese or "HK" not in scan.regions:
         return
     for match in _HK_LOCAL.finditer(scan.text):
         start, end = match.span()
         window = scan.text[max(0, start - 12) : start]
-        if scan.free(start, end) and (_PHONE_INTRO_ZH.search(window) or _DIAL_BEFORE.search(window)):
+        dialled = _PHONE_INTRO_ZH.search(window) or _DIAL_BEFORE.search(window) or _HK_DIAL.search(window)
+        if scan.free(start, end) and dialled:
             _national(scan, start, end, re.sub(r"\D", "", match.group()), ("HK",), "hk_local")
 
 
@@ -851,14 +977,17 @@ _EXTRACTORS = (
     _urls,
     _alipay,
     _emails,
+    _messengers,
     _wallets,
     _ips,
     _bare_domains,
     _id_numbers,
     _wechat,
     _qq,
+    _sort_code_accounts,
     _accounts,
     _international,
+    _bank_named_accounts,
     _hong_kong_local,
     _digit_runs,
     _apps,
@@ -907,7 +1036,7 @@ def extract(
     )
     amounts = [
         FoundAmount(a.money, *_span(normalized, a.start, a.end), a.reason)
-        for a in find_amounts(norm, chinese=chinese)
+        for a in find_amounts(norm, chinese=chinese, region=region)
         if scan.free(a.start, a.end) and normalized.on_boundaries(a.start, a.end)
     ]
     times = [

@@ -465,6 +465,14 @@ def _numbers_in(groups: list[str], low: int, high: int) -> list[tuple[int, int]]
     return []
 
 
+_UNIT_GAP = re.compile(r"\d[ \t]+(?=[万亿千元块])")
+"""A space between a number and its magnitude or 元 (``48 万元``, ``2.6 萬``): closed, so the amount reads whole."""
+
+
+def _close_unit_gap(match: re.Match[str]) -> Replacement:
+    return match.group()[0], [0]
+
+
 # --- the pipeline -------------------------------------------------------------------------------------------------
 
 _HAS_CN_DIGIT = re.compile(f"[{_CN_DIGITS}]")
@@ -495,4 +503,5 @@ def normalize(text: str) -> NormalizedText:
     if _HAS_CN_DIGIT.search(track.text):
         track = _rewrite(track, _CN_DIGIT_RUN, _spelled_digits)
     track = _rewrite(track, _SPLIT_DIGITS, _join_digits)
+    track = _rewrite(track, _UNIT_GAP, _close_unit_gap)
     return NormalizedText(text, track.text, track.starts, track.ends)

@@ -77,7 +77,7 @@ _AFTER = _roles_pattern(_VICTIM_AFTER, _COUNTERPARTY_AFTER)
 
 NEVER_OWN_KINDS = frozenset({K.URL, K.DOMAIN, K.APP, K.IP})
 """Links, sites, apps and servers a report names are the other side's (or a platform's), never the victim's."""
-CONTACT_KINDS = frozenset({K.WECHAT, K.QQ, K.EMAIL, K.CRYPTO_WALLET})
+CONTACT_KINDS = frozenset({K.WECHAT, K.QQ, K.LINE, K.TELEGRAM, K.EMAIL, K.CRYPTO_WALLET})
 """Kinds a victim names as their own only with the possessive right before them (我的微信号 abc, my email …)."""
 ADJACENT = 5
 """How close (characters, Chinese) a victim's possessive must stand before a contact kind; twice that in Latin

@@ -1357,7 +1357,7 @@ export interface components {
          * @description The kinds of identifier a report can name.
          * @enum {string}
          */
-        IdentifierKind: "phone" | "bank_account" | "url" | "domain" | "ip" | "email" | "wechat" | "qq" | "alipay" | "app" | "crypto_wallet" | "id_number";
+        IdentifierKind: "phone" | "bank_account" | "url" | "domain" | "ip" | "email" | "wechat" | "qq" | "alipay" | "app" | "crypto_wallet" | "id_number" | "line" | "telegram";
         /**
          * IdentifierRole
          * @description Whose an identifier is, as far as a report tells (涉案要素归属).

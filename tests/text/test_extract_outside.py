@@ -1,0 +1,102 @@
+"""Identifiers and amounts as people outside the mainland and outside the project write them (issue 11).
+
+Each case is a form that was missed or misread before: grouped ID numbers, accounts after a bank's name or 戶口,
+Hong Kong numbers read out digit by digit, LINE and Telegram handles, sender tags, the currencies of Taiwan, Hong
+Kong, Singapore, Malaysia and Australia, sums without a currency after a money word, and counts that are not money.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from fanzha.model import IdentifierKind, normalize_identifier
+from fanzha.text import extract
+
+
+def _identifiers(text: str, region: str | None = None) -> set[tuple[str, str]]:
+    return {(f.kind.value, f.value) for f in extract(text, region=region).identifiers}
+
+
+def _amounts(text: str, region: str | None = None) -> list[tuple[int, str]]:
+    return [(a.money.amount_minor, a.money.currency) for a in extract(text, region=region).amounts]
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("身份证号 310104 19880315 2615，对方让我报给他", None, {("id_number", "310104198803152615")}),
+        (
+            "請匯款到帳戶：中國信託 822-1234-5678-9012，戶名王小明",
+            "TW",
+            {("bank_account", "822123456789012")},
+        ),
+        ("將錢轉入匯豐戶口 004-123-456789-001，之後佢就冇回覆", "HK", {("bank_account", "004123456789001")}),
+        ("佢叫我打 9 1 2 3 4 5 6 7 搵佢", "HK", {("phone", "+85291234567")}),
+        ("Please transfer to DBS 012-345678-9 immediately", "SG", {("bank_account", "0123456789")}),
+        ("sort code 20-45-67 account 12345678", None, {("bank_account", "20456712345678")}),
+        ("BSB 062-000 account 1234 5678", "AU", {("bank_account", "06200012345678")}),
+        ("加LINE ID: job_happy888 詢問，名額有限", "TW", {("line", "job_happy888")}),
+        ("請加賴 @abc_123 領取", "TW", {("line", "abc_123")}),
+        ("Someone added me on LINE (ID: lucky_rose_77) last week", None, {("line", "lucky_rose_77")}),
+        ("Add me on Telegram @crypto_mentor88 for signals", None, {("telegram", "crypto_mentor88")}),
+        ("TG：@usdt_otc_king 私聊", None, {("telegram", "usdt_otc_king")}),
+        ("I waited in line for an hour, then joined the Telegram group", None, set()),
+        ("【国家反诈中心】提醒您：公检法机关不会通过电话办案", None, set()),
+        ("陌生来电请勿轻信，遇到可疑情况请拨打96110。【国家反诈中心】", None, {("phone", "96110")}),
+        ("请下载【国家反诈中心】", None, {("app", "国家反诈中心")}),
+        ("DBS hotline 1800 111 1111", "SG", {("phone", "+6518001111111")}),
+    ],
+)
+def test_identifiers_as_written_outside(
+    text: str, region: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert _identifiers(text, region) >= expected if expected else _identifiers(text, region) == expected
+
+
+def test_a_sender_tag_is_still_an_app_where_the_text_installs_it() -> None:
+    assert ("app", "国家反诈中心") in _identifiers("民警让我下载「国家反诈中心」APP，开启来电预警")
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("新臺幣45萬元", "TW", [(45_000_000, "TWD")]),
+        ("新臺幣45萬元", None, [(45_000_000, "TWD")]),
+        ("我被騙了NT$3,000", None, [(300_000, "TWD")]),
+        ("對方要我先匯3萬元", "TW", [(3_000_000, "TWD")]),
+        ("轉了港幣2萬俾佢", "HK", [(2_000_000, "HKD")]),
+        ("俾咗5千蚊訂金", None, [(500_000, "HKD")]),
+        ("已經轉咗$8,000俾佢", "HK", [(800_000, "HKD")]),
+        ("您尾号1234的账户余额28,911.46", None, [(2_891_146, "CNY")]),
+        ("转账人民币15,320.00", None, [(1_532_000, "CNY")]),
+        ("合同款 48 万元", None, [(48_000_000, "CNY")]),
+        ("I sent S$4,500 to them", None, [(450_000, "SGD")]),
+        ("she paid $300 for the tickets", "SG", [(30_000, "SGD")]),
+        ("transferred RM 3,000 to him", None, [(300_000, "MYR")]),
+        ("paid A$1,200 via PayID", None, [(120_000, "AUD")]),
+        ("my mother sent 20,000 yuan to the card", None, [(2_000_000, "CNY")]),
+        ("涉案金额1.12亿", None, [(11_200_000_000, "CNY")]),
+    ],
+)
+def test_amounts_keep_their_currency(text: str, region: str | None, expected: list[tuple[int, str]]) -> None:
+    assert _amounts(text, region) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "今年破获电诈案件40万起，抓获1.12亿名",
+        "全市共有1.12億司機",
+        "共破案3万余宗",
+        "账户尾号1234",
+        "余额查询请拨95588",
+    ],
+)
+def test_counts_are_not_money(text: str) -> None:
+    assert _amounts(text) == []
+
+
+def test_messenger_handles_normalise_without_their_at_sign() -> None:
+    assert normalize_identifier(IdentifierKind.TELEGRAM, "@Crypto_King").value == "crypto_king"
+    assert normalize_identifier(IdentifierKind.LINE, "@Shop.TW-88") == ("shop.tw-88", True)
+    assert not normalize_identifier(IdentifierKind.TELEGRAM, "@1abc").valid
