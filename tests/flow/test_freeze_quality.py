@@ -28,7 +28,8 @@ def test_scores_count_both_sides() -> None:
 
 @pytest.mark.slow
 def test_freeze_lists_on_the_small_scenario_meet_the_targets(tmp_path: Path) -> None:
-    """A development figure: the LIFO default and the bona fide share were chosen on this scenario."""
+    """A development figure: the LIFO default and the bona fide share were chosen on this scenario, and the
+    pass-through senders developed on it."""
     folder = tmp_path / "small"
     generate_scenario(folder, "small", seed=7)
     evaluation = evaluate_scenario_traces(folder)

@@ -10,14 +10,26 @@ where the money is when the desk acts). Left out, each counted by reason in :att
 - ``victim_account``: the victims' own accounts, and every account of a known victim (money that flowed back to a
   victim, or a victim of another case);
 - ``below_minimum``: accounts holding less than the centre's minimum (default ¥500): not worth a bank's call;
-- ``bona_fide``: accounts past the first hop little of whose inflow since the look-back came from suspect senders
-  (accounts the trace reached, known victims, accounts victims reported paying): a shop, a landlord, a friend a
-  mule paid (善意第三人), not the pass-through of a mule.
+- ``bona_fide``: accounts past the first hop little of whose inflow since the look-back came from suspect senders:
+  a shop, a landlord, a friend a mule paid (善意第三人), not the pass-through of a mule.
+
+Suspect senders are the accounts the trace reached, known victims, accounts victims reported paying, and
+*pass-through* accounts: those that sent on most of what they received within a day of receiving it (快进快出,
+the banks' own sign of a mule card). One victim's trace reaches only one branch of a gang's layers; a deeper mule
+is also fed by the gang's other mules, which carry other victims' money and are on no trace of this case, so
+without the last kind its inflow looks mostly clean. A bona fide recipient's other senders are people and
+employers who keep their money, and stay clean. Cash-out points (ATM, exchange, merchant) are never pass-through
+senders: money from them is cash paid in, not another account's money moving on.
+
+The pass-through share of an account over a span is the largest part of what it received there that can be
+matched to what it sent on within ``pass_through_within`` after each arrival (each outgoing transfer takes the
+earliest-received money still inside the window, which gives the largest matching); only transactions up to the
+trace's horizon are read, so the rule never looks past the report time.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +56,12 @@ DEFAULT_MIN_HELD_MINOR = 50_000
 DEFAULT_MIN_SUSPECT_SHARE = 0.1
 """Past the first hop, an account less than a tenth of whose inflow since the look-back came from suspect senders
 is taken to be a bona fide recipient (善意第三人), not a mule (chosen on the small scenario, ``fanzha eval
-trace``: 0.1 keeps recall of freezable money at 0.97 with under 1 % of targets innocents)."""
+trace``, before pass-through senders counted as suspect, and kept since: 0.1 keeps recall of freezable money at
+0.97 with under 1 % of targets innocents)."""
+DEFAULT_PASS_THROUGH_WITHIN = timedelta(days=1)
+"""Money an account sends on within a day of receiving it has passed through (当日进当日出), not stayed."""
+DEFAULT_MIN_PASS_THROUGH_SHARE = 0.5
+"""A sender that sent on at least half of what it received within the day is a pass-through account."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +76,12 @@ class FreezeRules:
     min_suspect_share: float = DEFAULT_MIN_SUSPECT_SHARE
     inflow_lookback: timedelta = timedelta(days=30)
     """How far back an account's inflow is weighed for the bona fide rule."""
+    pass_through_within: timedelta = DEFAULT_PASS_THROUGH_WITHIN
+    min_pass_through_share: float = DEFAULT_MIN_PASS_THROUGH_SHARE
+    """A sender passing on at least this share of what it received, within ``pass_through_within``, is suspect.
+
+    Lawful pass-through accounts (a payroll agent, a platform's settlement account) count too, so money they pay
+    a bona fide recipient weighs as suspect; a share above 1 turns the pass-through senders off."""
 
 
 @dataclass(frozen=True)
@@ -112,8 +135,8 @@ class FreezeTarget:
     freeze_due: datetime
     freeze_until: datetime
     suspect_share: float = 1.0
-    """Share of what the account received since the look-back that came from traced accounts or known victims
-    (1.0 at hop 1)."""
+    """Share of what the account received since the look-back that came from suspect senders (traced accounts,
+    known victims, accounts victims reported paying, pass-through accounts; 1.0 at hop 1)."""
     stop_payment_overdue: bool = False
     """The 30-minute deadline had passed when the list was made: stop at once, the time is not a target."""
     freeze_overdue: bool = False
@@ -173,8 +196,10 @@ def freeze_list(
     ``"unknown"``. Victim shares add up the sources of one victim (:attr:`TaintSource.victim`).
     ``known`` holds the case store's known victims' accounts (left out, with the sources' own payers) and the
     suspect senders for weighing an account's inflow (see the module docstring); ``now`` (default
-    ``report_time``) marks deadlines already past as overdue. Cost O(a log a + h) for a
-    traced accounts and h holdings, plus one inflow sum per account past the first hop that would be listed.
+    ``report_time``) marks deadlines already past as overdue. Cost O(a log a + h) for a traced accounts and h
+    holdings, plus, per account past the first hop holding the minimum, one read of its inflow since the look-back
+    and one read of the inflow and outflow of each of its senders that is neither traced nor known (O(m) for the
+    m transactions read).
     """
     victims_of_row: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, source, amount in result.holdings.tolist():
@@ -255,9 +280,10 @@ def _left_out(
 ) -> tuple[LeftOut | None, float]:
     """Why the account of ``row`` stays off the list (or ``None``), and its suspect share of inflow.
 
-    The suspect share is the part of what the account received since the look-back that came from accounts
-    this trace reached (``traced``, sorted ledger ids), known victims or accounts victims reported paying: a
-    mule lives on such money, a bona fide recipient on its own salary, sales and friends.
+    The suspect share is the part of what the account received since the look-back that came from suspect
+    senders (module docstring): accounts this trace reached (``traced``, sorted ledger ids), known victims,
+    accounts victims reported paying, and pass-through accounts. A mule lives on such money, a bona fide recipient
+    on its own salary, sales and friends.
     """
     account = int(result.account[row])
     if ledger.account_name(account) in known.victims:
@@ -266,19 +292,65 @@ def _left_out(
         return LeftOut.BELOW_MINIMUM, 0.0
     if int(result.hop[row]) <= 1:
         return None, 1.0
-    lookback = int(rules.inflow_lookback / timedelta(microseconds=1))
-    senders, amounts = ledger.incoming(account, int(result.first_time[row]) - lookback, result.horizon)
+    start = int(result.first_time[row]) - _micros(rules.inflow_lookback)
+    senders, _, amounts = ledger.incoming(account, start, result.horizon)
     total = int(amounts.sum())
     if total <= 0:
         return None, 1.0
     slots = np.minimum(np.searchsorted(traced, senders), len(traced) - 1)
-    from_traced = traced[slots] == senders
-    names = {int(s): ledger.account_name(int(s)) for s in np.unique(senders[~from_traced]).tolist()}
-    from_known = np.array([known.is_suspect(names.get(int(s), "")) for s in senders.tolist()], dtype=bool)
-    share = int(amounts[from_traced | from_known].sum()) / total
+    suspect = traced[slots] == senders
+    others = [
+        sender
+        for sender in np.unique(senders[~suspect]).tolist()
+        if known.is_suspect(ledger.account_name(sender))
+        or (
+            not ledger.cash_out[sender]
+            and pass_through_share(ledger, sender, start, result.horizon, rules.pass_through_within)
+            >= rules.min_pass_through_share
+        )
+    ]
+    suspect |= np.isin(senders, others)
+    share = int(amounts[suspect].sum()) / total
     if share < rules.min_suspect_share:
         return LeftOut.BONA_FIDE, share
     return None, share
+
+
+def pass_through_share(ledger: Ledger, account: int, start: int, end: int, within: timedelta) -> float:
+    """Share of what ledger account ``account`` received in ``[start, end]`` (µs) that it sent on within
+    ``within`` of receiving it (0.0 when it received nothing).
+
+    Each outgoing transfer takes the earliest-received money still inside the window (earliest deadline first,
+    which matches the most money); money arriving at ``t`` leaves only after ``t``, as in the tracer. Only
+    transactions up to ``end`` are read. Cost O(m + k) for m incoming and k outgoing transactions in the span.
+    """
+    inflow = ledger.incoming(account, start, end)
+    received = int(inflow.amount.sum())
+    if received <= 0:
+        return 0.0
+    outflow = ledger.outgoing(account, start, end)
+    window = _micros(within)
+    arrivals = list(zip(inflow.time.tolist(), inflow.amount.tolist(), strict=True))
+    waiting: deque[list[int]] = deque()
+    next_arrival, forwarded = 0, 0
+    for time, amount in zip(outflow.time.tolist(), outflow.amount.tolist(), strict=True):
+        while next_arrival < len(arrivals) and arrivals[next_arrival][0] < time:
+            waiting.append(list(arrivals[next_arrival]))
+            next_arrival += 1
+        while waiting and waiting[0][0] < time - window:
+            waiting.popleft()
+        while amount > 0 and waiting:
+            taken = min(amount, waiting[0][1])
+            waiting[0][1] -= taken
+            amount -= taken
+            forwarded += taken
+            if waiting[0][1] == 0:
+                waiting.popleft()
+    return forwarded / received
+
+
+def _micros(span: timedelta) -> int:
+    return int(span / timedelta(microseconds=1))
 
 
 def pro_rata_return(target: FreezeTarget, frozen_minor: int) -> dict[str, int]:

@@ -30,7 +30,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import numba
 import numpy as np
@@ -55,6 +55,15 @@ _SEGMENT_FIELDS = ("out_offsets", "out_dst", "out_time", "out_amount", "out_chan
 _INDEX_FIELDS = ("in_offsets", "in_pos")
 _ROW_FIELDS = ("src", "dst", "time", "amount", "channel", "txn_id")
 _COMPACT_FRACTION = 0.25
+
+
+class Transfers(NamedTuple):
+    """One account's transactions in a span, by time: the other account (sender or receiver), time (µs) and
+    amount (minor units)."""
+
+    counterpart: Int64Array
+    time: Int64Array
+    amount: Int64Array
 
 
 @dataclass(frozen=True, eq=False)
@@ -226,14 +235,13 @@ class Ledger:
         """The account name of id ``account``."""
         return self.accounts.name(account)
 
-    def incoming(self, account: int, start: int, end: int) -> tuple[Int64Array, Int64Array]:
-        """Senders and amounts of the transactions into ledger account ``account`` at times in ``[start, end]``
-        (µs), both segments.
+    def incoming(self, account: int, start: int, end: int) -> Transfers:
+        """The transactions into ledger account ``account`` at times in ``[start, end]`` (µs), both segments, by
+        time: senders, times and amounts.
 
         Cost: O(log k + m log n) for an account with k incoming transactions, m of them in the span.
         """
-        senders: list[Int64Array] = []
-        amounts: list[Int64Array] = []
+        parts: list[Transfers] = []
         for segment, position_base in ((self.base, 0), (self.delta, len(self.base))):
             if account + 1 >= len(segment.in_offsets):
                 continue
@@ -242,11 +250,36 @@ class Ledger:
             times = segment.out_time[positions]
             low, high = int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "right"))
             positions = positions[low:high]
-            senders.append(np.searchsorted(segment.out_offsets, positions, "right").astype(np.int64) - 1)
-            amounts.append(np.asarray(segment.out_amount[positions], np.int64))
-        if not senders:
-            return np.empty(0, np.int64), np.empty(0, np.int64)
-        return np.concatenate(senders), np.concatenate(amounts)
+            parts.append(
+                Transfers(
+                    np.searchsorted(segment.out_offsets, positions, "right").astype(np.int64) - 1,
+                    np.asarray(times[low:high], np.int64),
+                    np.asarray(segment.out_amount[positions], np.int64),
+                )
+            )
+        return _concat_transfers(parts)
+
+    def outgoing(self, account: int, start: int, end: int) -> Transfers:
+        """The transactions out of ledger account ``account`` at times in ``[start, end]`` (µs), both segments, by
+        time: receivers, times and amounts.
+
+        Cost: O(log k + m) for an account with k outgoing transactions, m of them in the span.
+        """
+        parts: list[Transfers] = []
+        for segment in (self.base, self.delta):
+            if account + 1 >= len(segment.out_offsets):
+                continue
+            first, last = int(segment.out_offsets[account]), int(segment.out_offsets[account + 1])
+            times = segment.out_time[first:last]
+            low, high = int(np.searchsorted(times, start, "left")), int(np.searchsorted(times, end, "right"))
+            parts.append(
+                Transfers(
+                    np.asarray(segment.out_dst[first + low : first + high], np.int64),
+                    np.asarray(times[low:high], np.int64),
+                    np.asarray(segment.out_amount[first + low : first + high], np.int64),
+                )
+            )
+        return _concat_transfers(parts)
 
     def column(self, name: str, positions: npt.NDArray[np.int64]) -> npt.NDArray[Any]:
         """Values of out-order column ``name`` (``out_time``, ``out_txn_id``…) at ledger-wide positions."""
@@ -393,6 +426,14 @@ class Ledger:
             delta=_index_rows(*_row_arrays(rows), len(accounts), len(base)),
             delta_rows=rows,
         )
+
+
+def _concat_transfers(parts: list[Transfers]) -> Transfers:
+    """The parts of both segments as one (the delta's rows are all later than the base's)."""
+    if not parts:
+        empty = np.empty(0, np.int64)
+        return Transfers(empty, empty, empty)
+    return Transfers(*(np.concatenate([part[i] for part in parts]) for i in range(3)))
 
 
 def _kernel_tuple(segment: Segment) -> tuple[npt.NDArray[Any], ...]:
