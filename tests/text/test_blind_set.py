@@ -14,18 +14,19 @@ from fanzha.text.duplicates import grams, near_duplicates
 
 FILES = ("zh_hans.jsonl", "zh_hant.jsonl", "en.jsonl")
 ROLES = {"victim", "counterparty", "unknown"}
-NEW_KINDS = {"line", "telegram"}
-NEW_TYPES = {"sextortion", "phishing", "prize_lottery"}
+SETS = {"blind": (1_000, 50), "blind2": (550, 7)}
+"""Each blind set: its least size, and the least messages of every type."""
 
 
-def _lines(name: str) -> list[dict[str, object]]:
-    text = resources.files("fanzha.text").joinpath(f"data/blind/{name}").read_text("utf-8")
+def _lines(folder: str, name: str) -> list[dict[str, object]]:
+    text = resources.files("fanzha.text").joinpath(f"data/{folder}/{name}").read_text("utf-8")
     return [json.loads(line) for line in text.splitlines() if line.strip()]
 
 
-@pytest.fixture(scope="module")
-def blind() -> list[dict[str, object]]:
-    return [record for name in FILES for record in _lines(name)]
+@pytest.fixture(scope="module", params=sorted(SETS))
+def blind(request: pytest.FixtureRequest) -> tuple[str, list[dict[str, object]]]:
+    folder = str(request.param)
+    return folder, [record for name in FILES for record in _lines(folder, name)]
 
 
 def _texts(name: str) -> list[str]:
@@ -33,22 +34,26 @@ def _texts(name: str) -> list[str]:
     return [json.loads(line)["text"] for line in text.splitlines() if line.strip()]
 
 
-def test_the_set_is_large_and_covers_every_script_voice_and_type(blind: list[dict[str, object]]) -> None:
-    assert len(blind) >= 1_000
-    assert len({r["id"] for r in blind}) == len(blind)
-    assert Counter(r["script"] for r in blind).keys() == {"zh-Hans", "zh-Hant", "en"}
-    assert len({r["voice"] for r in blind}) == 6
-    known = set(fraud_taxonomy().codes()) | NEW_TYPES
-    types = Counter(str(r["fraud_type"]) for r in blind)
+def test_the_set_is_large_and_covers_every_script_voice_and_type(
+    blind: tuple[str, list[dict[str, object]]],
+) -> None:
+    folder, records = blind
+    size, per_type = SETS[folder]
+    assert len(records) >= size
+    assert len({r["id"] for r in records}) == len(records)
+    assert Counter(r["script"] for r in records).keys() == {"zh-Hans", "zh-Hant", "en"}
+    assert len({r["voice"] for r in records}) == 6
+    known = set(fraud_taxonomy().codes())
+    types = Counter(str(r["fraud_type"]) for r in records)
     assert set(types) <= known
-    assert all(types[code] >= 50 for code in known)
+    assert all(types[code] >= per_type for code in known)
     for script in ("zh-Hans", "zh-Hant", "en"):
-        assert {str(r["fraud_type"]) for r in blind if r["script"] == script} == known, script
+        assert {str(r["fraud_type"]) for r in records if r["script"] == script} == known, script
 
 
-def test_every_span_is_in_its_text(blind: list[dict[str, object]]) -> None:
-    kinds = {kind.value for kind in IdentifierKind} | NEW_KINDS
-    for record in blind:
+def test_every_span_is_in_its_text(blind: tuple[str, list[dict[str, object]]]) -> None:
+    kinds = {kind.value for kind in IdentifierKind}
+    for record in blind[1]:
         text = str(record["text"])
         for item in record["identifiers"]:  # type: ignore[attr-defined]
             assert item["text"] in text, (record["id"], item)
@@ -60,11 +65,17 @@ def test_every_span_is_in_its_text(blind: list[dict[str, object]]) -> None:
 
 
 def test_no_message_is_a_near_duplicate_of_training_or_the_development_set(
-    blind: list[dict[str, object]],
+    blind: tuple[str, list[dict[str, object]]],
 ) -> None:
-    texts = [str(r["text"]) for r in blind]
+    texts = [str(r["text"]) for r in blind[1]]
     assert near_duplicates(texts, _texts("training.jsonl")) == []
     assert near_duplicates(texts, _texts("eval_set.jsonl")) == []
+
+
+def test_the_second_set_shares_no_message_with_the_first() -> None:
+    first = [str(r["text"]) for name in FILES for r in _lines("blind", name)]
+    second = [str(r["text"]) for name in FILES for r in _lines("blind2", name)]
+    assert near_duplicates(second, first) == []
 
 
 def test_near_duplicates_are_found_past_small_edits() -> None:

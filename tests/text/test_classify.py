@@ -390,38 +390,73 @@ def test_no_message_of_the_evaluation_set_is_trained_on() -> None:
     assert not held_out & {normalize(example.text).text for example in training_examples()}
 
 
-RELABELLED_PENDING = {"phishing", "prize_lottery", "sextortion", "other_fraud"}
-"""Types whose development-set figures wait on relabelling the older training reports: courier and tax-refund
-phishing were labelled fake customer service, impersonation of authority or other fraud before the taxonomy had a
-home for it (2026-12-03), and the set holds 1 sextortion and 5 prize messages, too few to score a type."""
+THIN_TYPES = {"sextortion", "prize_lottery"}
+"""Types the development set holds too few messages of to score (1 and 5)."""
 
 
 @pytest.mark.slow
 def test_development_set_figures_hold() -> None:
-    """The shipped classifier on the 379 annotated messages it never trains on (relabelled to the 15-type taxonomy
-    on 2026-12-03): floors at the figures measured then — macro-F1 0.778 over all labels, every script ≥ 0.787 —
-    and every well-represented older type at F1 ≥ 0.75. The issue's targets are held on the blind set."""
+    """The shipped classifier on the 384 annotated messages it never trains on, after the older training reports
+    were relabelled to the 15-type taxonomy and 1,323 messages in the other voices were added (2026-12-04): macro-F1
+    0.910, scripts 0.911 / 0.915 / 0.884, phishing 0.727 and other fraud 0.643 the weakest; floors just under."""
     report = classify_eval_set(load_eval_set(), default_classifier())
-    assert report.overall.macro_f1 >= 0.76, report.overall.per_class
+    assert report.overall.macro_f1 >= 0.89, report.overall.per_class
     for script, scores in report.per_script.items():
-        assert scores.macro_f1 >= 0.76, (script, scores.per_class)
+        assert scores.macro_f1 >= 0.86, (script, scores.per_class)
     for score in report.overall.per_class:
-        if score.label not in RELABELLED_PENDING:
-            assert score.f1 >= 0.75, score
+        if score.label not in THIN_TYPES:
+            assert score.f1 >= 0.6, score
 
 
 @pytest.mark.slow
-def test_blind_set_figures_hold() -> None:
-    """The blind set, written by readers who never saw the training data (a held-out figure; the issue's targets
-    are macro-F1 ≥ 0.90, fraud called fraud ≥ 0.95 at ≤ 2 % false alarms). Floors at 2026-12-03's figures:
-    macro-F1 0.836 over 15 types, scripts 0.799 / 0.883 / 0.845, fraud called fraud 0.954, false alarms 0.148."""
+@pytest.mark.parametrize(
+    ("name", "macro", "script", "recall", "false_alarms"),
+    [
+        # The first blind set, scored several times while the training data grew: a development figure since
+        # 2026-12-04 (0.895 over 15 types, scripts 0.858 / 0.905 / 0.921, fraud called fraud 0.943, false alarms 0.047).
+        ("blind", 0.88, 0.84, 0.93, 0.06),
+        # The second, scored once on 2026-12-04 for the held-out figure: 0.932, scripts 0.917 / 0.944 / 0.936, fraud
+        # called fraud 0.989, genuine called fraud 0.096 (the issue's targets: 0.90, every script 0.87, 0.95, 0.02).
+        ("blind2", 0.91, 0.90, 0.97, 0.11),
+    ],
+)
+def test_blind_set_figures_hold(
+    name: str, macro: float, script: float, recall: float, false_alarms: float
+) -> None:
+    """The blind sets, written by readers who never saw the training data; floors just under the figures above."""
     from fanzha.text.blind import classification_on_blind_set, load_blind_set
 
     classifier = default_classifier()
     result = classification_on_blind_set(
-        load_blind_set(), lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
+        load_blind_set(name), lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
     )
-    assert result.overall.macro_f1 >= 0.82
-    assert min(scores.macro_f1 for scores in result.by_script.values()) >= 0.78
-    assert result.fraud_recall >= 0.95
-    assert result.false_alarms <= 0.16
+    assert result.overall.macro_f1 >= macro
+    assert min(scores.macro_f1 for scores in result.by_script.values()) >= script
+    assert result.fraud_recall >= recall
+    assert result.false_alarms <= false_alarms
+
+
+def test_a_classification_below_the_threshold_says_it_is_uncertain() -> None:
+    from fanzha.text.classifier import UNCERTAIN_BELOW, Classification
+
+    unsure = Classification("fake_loan", None, UNCERTAIN_BELOW - 0.01, {}, ())
+    sure = Classification("fake_loan", None, UNCERTAIN_BELOW, {}, ())
+    assert unsure.uncertain
+    assert not sure.uncertain
+
+
+@pytest.mark.slow
+def test_uncertain_texts_are_the_ones_the_model_gets_wrong() -> None:
+    """On the development set (where the threshold was chosen): under it about a coin flip (0.50 on 2026-12-04),
+    over it 0.927."""
+    messages = load_eval_set()
+    results = default_classifier().classify_many([m.text for m in messages])
+    right = [
+        r.fraud_type.split(".")[0] == m.fraud_type.split(".")[0]
+        for r, m in zip(results, messages, strict=True)
+    ]
+    unsure = [ok for ok, r in zip(right, results, strict=True) if r.uncertain]
+    sure = [ok for ok, r in zip(right, results, strict=True) if not r.uncertain]
+    assert unsure
+    assert sum(unsure) / len(unsure) <= 0.7
+    assert sum(sure) / len(sure) >= 0.91

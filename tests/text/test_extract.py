@@ -114,7 +114,10 @@ def test_bank_of_card_uses_the_bin_table() -> None:
             "0x52908400098527886e0f7030069857d2e4169ee7",
             {("crypto_wallet", "0x52908400098527886E0F7030069857D2E4169EE7")},
         ),
-        ("0x52908400098527886E0F7030069857D2e4169EE7", set()),
+        (
+            "0x52908400098527886E0F7030069857D2e4169EE7",
+            {("crypto_wallet", "0x52908400098527886E0F7030069857D2E4169EE7")},
+        ),
         ("下载了金鼎财富APP", {("app", "金鼎财富")}),
         ("安装《寶利金融》", {("app", "宝利金融")}),
         ("I installed the Huobi Global app", {("app", "huobiglobal")}),

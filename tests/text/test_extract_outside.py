@@ -100,3 +100,69 @@ def test_messenger_handles_normalise_without_their_at_sign() -> None:
     assert normalize_identifier(IdentifierKind.TELEGRAM, "@Crypto_King").value == "crypto_king"
     assert normalize_identifier(IdentifierKind.LINE, "@Shop.TW-88") == ("shop.tw-88", True)
     assert not normalize_identifier(IdentifierKind.TELEGRAM, "@1abc").valid
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        ("身分證 A123456789", None, {("id_number", "A123456789")}),
+        ("佢嘅身份證號碼係 A123456(3)", "HK", {("id_number", "A1234563")}),
+        ("his IC S1234567D", None, {("id_number", "S1234567D")}),
+        ("order A123456789 shipped", None, set()),
+        ("你转到6214 8365 0012 7748，户名张国华", None, {("bank_account", "6214836500127748")}),
+        (
+            "把U打到这个地址 TiWRs5K4BrLKnEqtaXVKUNWv4UN5PzS4bN 就行",
+            None,
+            {("crypto_wallet", "TiWRs5K4BrLKnEqtaXVKUNWv4UN5PzS4bN")},
+        ),
+        ("我爸說他在一個叫「華創證券」的網站買了新股", None, {("app", "华创证券")}),
+        ("crypto on an app called BitPrime and I made", None, {("app", "bitprime")}),
+        ("警方提醒：不要下载不明APP", None, set()),
+        ("你加我LINE吧：lily_0923tw，我在台北", "TW", {("line", "lily_0923tw")}),
+        ("經Telegram群組 @hk_easyjob 接觸", "HK", {("telegram", "hk_easyjob")}),
+        ("有意者加V：zhl_8826 备注", None, {("wechat", "zhl_8826")}),
+        ("你先加我微信 wx-shanghai_jf2026，我发照片给你", None, {("wechat", "wx-shanghai_jf2026")}),
+        ("PayNow to 8123 4567 and send the slip", "SG", {("phone", "+6581234567")}),
+        ("對方個WhatsApp號碼係 5398 1207。", "HK", {("phone", "+85253981207")}),
+        ("對方解凍帳戶是華南銀行(008) 1182-0045-7361。", "TW", {("bank_account", "118200457361")}),
+        ("RM 5,000 into Bank Rakyat 1102 9875 4411 or they", "MY", {("bank_account", "110298754411")}),
+    ],
+)
+def test_more_forms_written_outside(text: str, region: str | None, expected: set[tuple[str, str]]) -> None:
+    assert _identifiers(text, region) == expected
+
+
+def test_a_card_or_wallet_that_fails_its_checksum_is_kept_as_invalid() -> None:
+    (card,) = extract("你转到6214 8365 0012 7748，户名张国华").identifiers
+    assert not card.valid
+    assert card.reason == "card_failing_luhn"
+    (wallet,) = extract("地址 TiWRs5K4BrLKnEqtaXVKUNWv4UN5PzS4bN").identifiers
+    assert not wallet.valid
+    assert wallet.reason == "wallet_shape"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("你先转3000过来", [(300_000, "CNY")]),
+        ("先给您做一个征信优化，优化费是三千八。", [(380_000, "CNY")]),
+        ("一张只要980，比官网便宜一半", [(98_000, "CNY")]),
+        ("充值100返130", [(10_000, "CNY"), (13_000, "CNY")]),
+        ("转入尾号4417的账户", []),
+        ("转了3次", []),
+        ("给你打8折", []),
+        ("价值投资交流18群", []),
+        ("平台上显示已经赚到200多万", []),
+    ],
+)
+def test_bare_sums_after_a_money_word(text: str, expected: list[tuple[int, str]]) -> None:
+    assert _amounts(text) == expected
+
+
+def test_partial_numbers_are_told_apart_in_scoring() -> None:
+    from fanzha.text.blind import is_partial
+
+    assert is_partial("4417", "bank_account")
+    assert is_partial("6217****3341", "bank_account")
+    assert not is_partial("6217 0000 1234 5678 904", "bank_account")
+    assert not is_partial("abc_123", "line")

@@ -67,7 +67,7 @@ _CASES: dict[str, tuple[Projection, Projection]] = {
     "identifiers._WALLET": (_spans_and_groups, _spans_and_groups),
     "identifiers._ID_NUMBER": (_spans_and_groups, _spans_and_groups),
     "identifiers._DIGIT_RUN": (_spans_and_groups, _spans_and_groups),
-    "identifiers._HK_LOCAL": (_spans_and_groups, _spans_and_groups),
+    "identifiers._LOCAL_EIGHT": (_spans_and_groups, _spans_and_groups),
     "identifiers._BARE_DOMAIN": (_spans_and_groups, _spans_and_groups),
     "identifiers._WECHAT": (_spans_and_groups, _spans_and_groups),
     "identifiers._QQ": (_spans_and_groups, _spans_and_groups),

@@ -80,3 +80,34 @@ def test_hand_checked_sample(fragment: str, expected: set[tuple[str, str, str | 
 
 def test_numbers_glued_to_other_text_are_left_alone() -> None:
     assert _found("claim 0871277810910p/min (18+)") == set()
+
+
+def test_sms_scores_count_scam_like_spam_and_ham_apart() -> None:
+    from fanzha.text.sms_collection import score_sms_collection
+
+    messages = [
+        ("spam", "URGENT! You have won a £2000 prize, call 09061701461"),
+        ("spam", "Get the latest ringtones, reply TONES"),
+        ("ham", "ok see you at 8"),
+        ("ham", "loads of loans to pay lol"),
+    ]
+    scores = score_sms_collection(
+        messages, lambda texts: ["prize_lottery", "not_fraud", "not_fraud", "fake_loan"]
+    )
+    assert (scores.scam_like, scores.scam_like_called_fraud, scores.scam_recall) == (1, 1, 1.0)
+    assert (scores.other_spam, scores.other_spam_called_fraud) == (1, 0)
+    assert (scores.ham, scores.ham_called_fraud, scores.ham_false_alarms) == (2, 1, 0.5)
+
+
+@pytest.mark.slow
+def test_the_shipped_classifier_on_the_collection_holds() -> None:
+    """Held out (never trained or tuned on), 2026-12-04: scam-like spam called fraud 0.604, ham 0.034 (target 0.01)."""
+    from fanzha.text.classify import default_classifier
+    from fanzha.text.sms_collection import load_sms_collection, score_sms_collection
+
+    classifier = default_classifier()
+    scores = score_sms_collection(
+        load_sms_collection(SMS), lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
+    )
+    assert scores.scam_recall >= 0.58
+    assert scores.ham_false_alarms <= 0.04

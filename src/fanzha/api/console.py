@@ -10,13 +10,12 @@ DOM, which the policy does not block. Scripts are ``'self'`` only, so no inline 
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from pathlib import Path
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Response
 from fastapi.responses import FileResponse, HTMLResponse
 from fastapi.staticfiles import StaticFiles
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from fanzha.web import STATIC_DIR
 
@@ -45,6 +44,36 @@ _NOT_BUILT = (
 )
 
 
+_HEADER_PAIRS = [
+    (name.lower().encode("latin-1"), value.encode("latin-1")) for name, value in SECURITY_HEADERS.items()
+]
+
+
+class SecurityHeaders:
+    """Adds :data:`SECURITY_HEADERS` to every HTTP answer that does not set them itself.
+
+    A plain ASGI middleware: it only edits the response's start message, where Starlette's ``BaseHTTPMiddleware``
+    would run every request through a task group and memory streams (about a third of a cached lookup's CPU)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", []))
+                present = {name.lower() for name, _ in headers}
+                headers += [(name, value) for name, value in _HEADER_PAIRS if name not in present]
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
 def install_console(app: FastAPI, api_prefix: str, static_dir: Path = STATIC_DIR) -> None:
     """Serve the console and ``/docs`` on ``app`` and add the security headers to every answer.
 
@@ -52,14 +81,7 @@ def install_console(app: FastAPI, api_prefix: str, static_dir: Path = STATIC_DIR
     so the API's own 404 and 405 answers stay as they are.
     """
 
-    @app.middleware("http")
-    async def security_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(SecurityHeaders)
 
     @app.get("/docs", include_in_schema=False)
     def api_reference() -> HTMLResponse:

@@ -41,6 +41,9 @@ class FraudTypeReading(BaseModel):
     fraud_type: str
     subtype: str | None
     probability: float
+    uncertain: bool = Field(
+        description="the model is unsure (probability below the threshold chosen on evaluation data)"
+    )
     evidence: list[str] = Field(description="terms as written in the narrative, strongest first")
 
 
@@ -178,7 +181,7 @@ def read_report(
         result = classifier.classify(report.narrative)
         reading = FraudTypeReading(
             fraud_type=result.fraud_type, subtype=result.subtype, probability=result.probability,
-            evidence=[term for term, _ in result.evidence],
+            uncertain=result.uncertain, evidence=[term for term, _ in result.evidence],
         )  # fmt: skip
     return ReportReading(
         id=report.id, kind=report.kind, channel=report.channel.value, received_at=report.received_at.isoformat(),

@@ -121,7 +121,9 @@ def _print_blind(name: str) -> None:
     kinds = _counts_table(f"identifier extraction{where}, matched where they stand", "kind")
     for kind, counts in sorted(extraction.by_kind.items()):
         kinds.add_row(*_counts_row(kind, counts))
-    kinds.add_row(*_counts_row("[bold]all kinds[/bold]", extraction.identifiers), end_section=True)
+    kinds.add_row(*_counts_row("[bold]all kinds[/bold]", extraction.identifiers))
+    kinds.add_row(*_counts_row("partial numbers (tails, masked)", extraction.partial))
+    kinds.add_row(*_counts_row("[bold]whole identifiers[/bold]", extraction.whole), end_section=True)
     kinds.add_row(*_counts_row("amounts (value and currency)", extraction.amounts))
     console.print(kinds)
     _print_role_table(roles_on_blind_set(messages), where)

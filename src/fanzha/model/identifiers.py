@@ -279,10 +279,53 @@ def normalize_app(raw: str) -> NormalizedValue:
     return NormalizedValue(text, 0 < len(text) <= 40)
 
 
+_TAIWAN_ID = re.compile(r"^[A-Z][12]\d{8}$")
+_HONG_KONG_ID = re.compile(r"^([A-Z]{1,2})(\d{6})\(?([0-9A])\)?$")
+_SINGAPORE_NRIC = re.compile(r"^([STFG])(\d{7})([A-Z])$")
+_TAIWAN_LETTERS = "ABCDEFGHJKLMNPQRSTUVXYWZIO"
+"""Taiwan's ID letters in the order of their codes 10, 11, …, 35."""
+
+
 def normalize_id_number(raw: str) -> NormalizedValue:
-    """Chinese resident identity number (居民身份证号), 18 characters, checksum checked."""
+    """An identity number, upper-cased without spaces: mainland resident ID (居民身份证号, 18 characters), Taiwan
+    national ID (身分證字號, A123456789), Hong Kong identity card (香港身份證, A123456(3), kept without brackets) or
+    Singapore NRIC/FIN (S1234567D); each checksum checked."""
     text = re.sub(r"[\s\-]+", "", _fold(raw)).upper()
+    if _TAIWAN_ID.match(text):
+        return NormalizedValue(text, _taiwan_id_valid(text))
+    hong_kong = _HONG_KONG_ID.match(text)
+    if hong_kong:
+        return NormalizedValue("".join(hong_kong.groups()), _hong_kong_id_valid(*hong_kong.groups()))
+    singapore = _SINGAPORE_NRIC.match(text)
+    if singapore:
+        return NormalizedValue(text, _singapore_nric_valid(*singapore.groups()))
     return NormalizedValue(text, ric.is_valid(text))
+
+
+def _taiwan_id_valid(text: str) -> bool:
+    code = _TAIWAN_LETTERS.index(text[0]) + 10
+    digits = [int(c) for c in text[1:]]
+    total = (
+        code // 10 + (code % 10) * 9 + sum(d * w for d, w in zip(digits[:8], range(8, 0, -1), strict=True))
+    )
+    return (total + digits[8]) % 10 == 0
+
+
+def _hong_kong_id_valid(letters: str, digits: str, check: str) -> bool:
+    values = [36 if c == " " else ord(c) - 55 for c in letters.rjust(2)]
+    total = (
+        values[0] * 9 + values[1] * 8 + sum(int(d) * w for d, w in zip(digits, range(7, 1, -1), strict=True))
+    )
+    expected = (11 - total % 11) % 11
+    return check == ("A" if expected == 10 else str(expected))
+
+
+def _singapore_nric_valid(prefix: str, digits: str, check: str) -> bool:
+    total = sum(int(d) * w for d, w in zip(digits, (2, 7, 6, 5, 4, 3, 2), strict=True)) + (
+        4 if prefix in "TG" else 0
+    )
+    letters = "JZIHGFEDCBA" if prefix in "ST" else "XWUTRQPNMLK"
+    return check == letters[total % 11]
 
 
 def _bech32_polymod(values: list[int]) -> int:

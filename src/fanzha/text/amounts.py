@@ -79,8 +79,9 @@ _LOCAL_YUAN = {"TW": "TWD", "HK": "HKD", "MO": "MOP"}
 _LOCAL_DOLLAR = {"HK": "HKD", "TW": "TWD", "SG": "SGD", "AU": "AUD", "NZ": "NZD", "CA": "CAD"}
 """What a bare ``$`` counts in a region (US dollars elsewhere)."""
 _YUAN_WORDS = frozenset({"元", "块", "块钱", "圆"})
-_REGIONAL_HINT = ("NT$", "NTD", "TWD", "S$", "SGD", "RM", "MYR", "A$", "AUD", "台币", "新币", "港币", "港元", "令吉",
-                  "马币", "澳元", "澳币", "蚊", "港纸", "新加坡元", "inggit")  # fmt: skip
+_REGIONAL_HINT = ("NT$", "S$", "A$", "RM", "NTD", "TWD", "SGD", "MYR", "AUD", "inggit", "台币", "新币", "港币", "港元",
+                  "令吉", "马币", "澳元", "澳币", "蚊", "港纸")  # fmt: skip
+"""The regional currencies' names: texts without one skip :data:`_REGIONAL_AMOUNT`."""
 _REGIONAL_AMOUNT = re.compile(
     rf"(?<![A-Za-z])(?P<pcur>NT\$|S\$|A\$|RM|(?i:NTD|TWD|SGD|MYR|AUD)|新台币|台币|新币|港币|港元|马币|澳元)\s*"
     rf"(?P<pnum>{_NUMERAL})(?P<pslang>{_SLANG})?(?:\s*(?:元|块|蚊))?"
@@ -99,6 +100,25 @@ _MONEY_WORD_BEFORE = re.compile(
 )
 """A word that names money right before a number: the number is a sum even without its currency (余额28,911.46,
 金额:5,000.00), when it is written as one, so a count or a date after such a word is never read as money."""
+_BARE_SUM = re.compile(
+    rf"[\d{_CN_DIGITS}十](?<![\dA-Za-z.,:：/\-{_CN_DIGITS}十百千万].)"
+    rf"(?:(?<=\d)\d{{1,6}}(?:\.\d{{1,2}})?|(?<=[{_CN_DIGITS}十])[{_CN_DIGITS}十百千万]{{1,5}})"
+    rf"(?![\d:：/\-A-Za-z%{_CN_DIGITS}十百千万亿]|[.,]\d)"
+)
+"""A number with neither currency nor magnitude word after it: ``3000``, ``三千八``, ``两百``."""
+_SUM_CUE = re.compile(
+    r"(?:转|付|缴|交了|先交|要交|给|借|还|赔|退|返|骗|收|花|赚|亏|充|押|垫|急出|出价|开价|卖|价|要|费|共|计|额|扣|打了|汇|存|取"
+    r"|欠|售|首付|月供|利息|才|仅|只)[^，。；;,!?！？\n\d]{0,2}$"
+)
+"""A word about paying, owing or pricing right before a bare number: in a chat or a report the number is money
+(你先转3000过来, 优化费是三千八, 一张只要980)."""
+_NOT_SUM_AFTER = re.compile(
+    r"\s*[多余]?(?:步|人|次|个|名|字|条|公里|米|斤|粉|年|月|日|号|点|时|分|秒|件|张|份|股|积分|单|家|户|台|部|辆|倍|天"
+    r"|套|平|起|宗|位|例|笔|所|处|项|架|间|岁|折|楼|层|页|度|克|升|周|期|届|级|等|场|集|首|遍|两|粒|盒|瓶|箱|包|斤|条|元|块"
+    r"|万|亿|千|百)"
+)
+_NUMBERED_BEFORE = re.compile(r"(?:尾号|尾数|末[四五]?[码位]|号码|编号|代号|代码|序号|第)\s*$")
+"""Words that make the number after them a label, not a sum (尾号4417, 第3000)."""
 _MONEY_CUE = re.compile(
     r"(?:骗|转|汇|付|损失|金额|涉案|余额|价|赔|借|贷|充|提现|投|赚|收益|亏|花|交|缴|退|返|欠|还|值|资金|流水|赃款|钱|款|额|费"
     r"|薪|工资|市值|营收|利润|收入|罚)[^，。；;,\n]{0,6}$"
@@ -195,11 +215,20 @@ def find_amounts(text: str, *, chinese: bool, region: str | None = None) -> list
         amount = _amount_of(match, chinese, region)
         if amount is not None:
             found.append(AmountMatch(match.start(), match.end(), amount[0], amount[1]))
-    if any(hint in text for hint in _REGIONAL_HINT):
+    if _names_regional_currency(text):
         found = _with_regional(text, found)
     if chinese or "alance" in text or "mount" in text:
         found = _with_money_words(text, found, region)
+    if chinese:
+        found = _with_bare_sums(text, found, region)
     return found
+
+
+def _names_regional_currency(text: str) -> bool:
+    for name in _REGIONAL_HINT:  # noqa: SIM110 - a loop, not any(), on this hot path: no generator
+        if name in text:
+            return True
+    return False
 
 
 def _magnitude_is_money(text: str, start: int, end: int) -> bool:
@@ -240,6 +269,28 @@ def _with_money_words(text: str, found: list[AmountMatch], region: str | None) -
         money = _money(match.group(), "", _LOCAL_YUAN.get(region or "", "CNY"))
         if money is not None:
             added.append(AmountMatch(start, end, money, "after_money_word"))
+    return sorted(found + added, key=lambda a: a.start) if added else found
+
+
+def _with_bare_sums(text: str, found: list[AmountMatch], region: str | None) -> list[AmountMatch]:
+    """``found`` with the bare numbers a money word stands right before, in Chinese text (转了3000, 三千八).
+
+    A Chinese numeral counts only with 百, 千 or 万 in it (一个 is no sum); a number followed by a unit of anything
+    else (3次, 8折, 2000年) is not one."""
+    added = []
+    for match in _BARE_SUM.finditer(text):
+        start, end = match.span()
+        numeral = match.group()
+        if not numeral[0].isdigit() and not any(unit in numeral for unit in "百千万"):
+            continue
+        if _NOT_SUM_AFTER.match(text, end) or _overlaps(found, start, end):
+            continue
+        window = max(0, start - 6)
+        if _SUM_CUE.search(text, window, start) is None or _NUMBERED_BEFORE.search(text, window, start):
+            continue
+        money = _money(numeral, "", _LOCAL_YUAN.get(region or "", "CNY"))
+        if money is not None:
+            added.append(AmountMatch(start, end, money, "after_money_verb"))
     return sorted(found + added, key=lambda a: a.start) if added else found
 
 

@@ -430,15 +430,39 @@ _ID_NUMBER = re.compile(
 )
 """A resident ID number, whole or in its three groups (310104 19880315 2615: region, birth date, sequence)."""
 _ID_WORDS = re.compile(
-    r"(?:身份证|证件)(?:号码|号)?\s*[:：是为]?\s*$|ID\s*(?:card|number|no\.?)\s*[:：]?\s*$", re.IGNORECASE
+    r"(?:(?:身[份分]证|证件)(?:字号|号码|号)?|字号)\s*[:：是为系]?\s*$"
+    r"|(?:ID\s*(?:card|number|no\.?)|NRIC|HKID|FIN)\s*(?:number|no\.?)?\s*(?:is|[:：])?\s*$",
+    re.IGNORECASE,
 )
+_FOREIGN_ID = re.compile(
+    r"[A-Z](?<![0-9A-Za-z].)(?:[12]\d{8}|[A-Z]?\d{6}\s?\([0-9A]\)|\d{7}[A-Z])(?![0-9A-Za-z])"
+)
+"""A Taiwan ID (A123456789), a Hong Kong identity card (A123456(3)) or a Singapore NRIC/FIN (S1234567D)."""
 
 
 def _wallets(scan: _Scan) -> None:
+    """Wallet addresses: any BTC, ETH or TRON address whose checksum holds, and an ETH (``0x`` + 40 hex), TRON
+    (``T`` + 33) or bech32 (``bc1``) address whose checksum fails, since those shapes are nothing else and a victim
+    who copies an address wrongly still names the scammer's wallet (valid is false)."""
     for match in _WALLET.finditer(scan.text):
         value, valid = _identifier_value(K.CRYPTO_WALLET, match.group())
-        if valid and scan.free(*match.span()):
-            scan.add(K.CRYPTO_WALLET, match.start(), match.end(), value, valid, 0.98, "checksum")
+        distinctive = match.group()[0] in "0TbB"
+        if (valid or distinctive) and scan.free(*match.span()):
+            reason = "checksum" if valid else "wallet_shape"
+            scan.add(
+                K.CRYPTO_WALLET, match.start(), match.end(), value, valid, 0.98 if valid else 0.7, reason
+            )
+
+
+def _foreign_id_numbers(scan: _Scan) -> None:
+    """Identity numbers of Taiwan, Hong Kong and Singapore: where the checksum holds, or after an ID word."""
+    for match in _FOREIGN_ID.finditer(scan.text):
+        value, valid = _identifier_value(K.ID_NUMBER, match.group())
+        introduced = _ID_WORDS.search(scan.text, max(0, match.start() - 12), match.start()) is not None
+        numbered = _NOT_PHONE_BEFORE.search(scan.text, max(0, match.start() - 14), match.start()) is not None
+        if (introduced or (valid and not numbered)) and scan.free(*match.span()):
+            reason = "checksum" if valid else "after_id_word"
+            scan.add(K.ID_NUMBER, match.start(), match.end(), value, valid, 0.9, reason, personal=True)
 
 
 def _id_numbers(scan: _Scan) -> None:
@@ -452,12 +476,12 @@ def _id_numbers(scan: _Scan) -> None:
 
 # --- accounts introduced by words: QQ, WeChat, Alipay, bank accounts ---------------------------------------------
 
-_LINK = r"\s*(?:[:：#]|是|为|号是|is|was|:)?\s*"
+_LINK = r"\s*(?:[:：#]|是|为|系|号是|is|was|:)?\s*"
 _QQ = re.compile(
     rf"[qQ](?i:q(?:号码|号|群号?|账号)?(?:\s*(?:number|no\.?))?{_LINK}([1-9](?:[ -]?\d){{4,10}})(?!\d|[.,]\d))"
 )
 _WECHAT = re.compile(
-    rf"(?P<intro>[微wW](?:(?<=微)信|(?<=[wW])(?i:echat|eixin)))(?i:\s*[(（]?(?:\s*(?:号|账号|号码|id|account))?{_LINK}"
+    rf"(?P<intro>[微wWvV](?:(?<=微)信|(?<=[wW])(?i:echat|eixin)|(?<=加[vV])))(?i:\s*[(（]?(?:\s*(?:号|账号|号码|id|account))?{_LINK}"
     r"(?P<id>[A-Za-z][A-Za-z0-9_-]{5,19}|\+?\d(?:[ -]?\d){6,14})(?![A-Za-z0-9_-]))"
 )
 _ALIPAY = re.compile(
@@ -510,8 +534,9 @@ def _amount_follows(scan: _Scan, end: int) -> bool:
 
 _MESSENGER = re.compile(
     r"(?P<intro>LINE|Line|line|赖|telegram|Telegram|TELEGRAM|TG|tg|电报|纸飞机|飞机)\s*[(（]?"
-    r"(?P<word>\s*(?:ID|Id|id|帐号|账号|号码|号|username|handle|用户名))?"
-    r"\s*(?P<colon>[:：]|是|为|is)?\s*(?P<at>@)?(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{3,31})(?![A-Za-z0-9._-])"
+    r"(?:(?P<word>\s*(?:ID|Id|id|官方帐号|官方账号|帐号|账号|号码|号|username|handle|用户名))?[吧啦呀哦喔啊]?"
+    r"\s*(?P<colon>[:：]|是|为|系|is)?\s*|(?P<filler>[^\n@]{1,8}?)(?=@))"
+    r"(?P<at>@)?(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{3,31})(?![A-Za-z0-9._-])"
 )
 """A LINE ID (加LINE ID: job88, 加赖 @abc) or a Telegram username (TG: @otc_king, 飞机号 abc_123) after its app's
 name. Where that name is also a word (line, 飞机, Telegram group) an explicit ``@``, ``ID`` or colon must follow."""
@@ -564,7 +589,7 @@ def _qq(scan: _Scan) -> None:
 
 def _wechat(scan: _Scan) -> None:
     text = scan.text
-    if "微信" not in text and "we" not in scan.lowered:
+    if "微信" not in text and "we" not in scan.lowered and "加v" not in scan.lowered:
         return
     for match in _WECHAT.finditer(text):
         start, end = match.span("id")
@@ -620,7 +645,12 @@ def _bank_name_before() -> re.Pattern[str]:
     latin = sorted((name for name in names if name.isascii()), key=len, reverse=True)
     latin_names = "|".join(re.escape(name).replace(r"\ ", r"\s+") for name in latin)
     banks = "|".join(
-        [r"[\u4e00-\u9fff]银行", *map(re.escape, han), rf"(?<![A-Za-z])(?i:{latin_names})(?![A-Za-z])"]
+        [
+            r"[\u4e00-\u9fff]银行",
+            *map(re.escape, han),
+            rf"(?<![A-Za-z])(?i:{latin_names})(?![A-Za-z])",
+            r"(?<![A-Za-z])(?:[A-Z][a-z]+\s+Bank|Bank\s+(?:of\s+)?[A-Z][a-z]+)(?![A-Za-z])",
+        ]
     )
     words = rf"(?:{_ACCOUNT_WORDS}|户口|卡|(?i:acc(?:oun)?t?\.?))\s*(?:号码?|(?i:no\.?|number))?"
     return re.compile(
@@ -707,8 +737,35 @@ _APP = re.compile(
 the character it consumes and looks back at it for the forms that may follow; an app word can open a form only
 with ``A``, ``a``, ``软`` or ``平`` (the plain form's look-ahead never let ``客户端`` or ``应用`` start one)."""
 _NOT_APP_NAMES = frozenset(
-    {"app", "软件", "平台", "这个", "那个", "一个", "客户端", "the", "this", "that", "手机"}
+    {
+        "app",
+        "软件",
+        "平台",
+        "这个",
+        "那个",
+        "一个",
+        "客户端",
+        "the",
+        "this",
+        "that",
+        "手机",
+        "官方",
+        "我们的",
+        "我哋嘅",
+    }
 )
+_VAGUE_APP = re.compile(r"^(?:不明|陌生|来历不明|可疑|非法|未知|虚假|境外|其他|任何|指定|正规|所谓)")
+"""What a warning says of an app it does not name (下载不明APP, 陌生的App): no app's name."""
+_NAMED_PLATFORM_ZH = re.compile(
+    rf"[叫名在](?:(?<=叫)做?|(?<=名)(?:为|叫|称为?)|(?<=在))\s*[{_OPEN_QUOTE}](?P<name>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]"
+    r"\s*(?:的|嘅)?\s*(?:网站|交易平台|平台|APP|App|app|软件|网页|应用|程式|程序|上|里)"
+)
+_NAMED_PLATFORM_EN = re.compile(
+    r"(?i:platform|app|website|site|application|exchange|program)\s+(?i:called|named)\s+"
+    r"(?P<name>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2})"
+)
+"""A platform or app named where the text says what it is (叫「华创证券」的网站, 在“金沙娱乐”上, a platform called
+ShopMaxx)."""
 
 
 def _apps(scan: _Scan) -> None:
@@ -723,11 +780,39 @@ def _apps(scan: _Scan) -> None:
         name = match.group(group).strip()
         start = match.start(group) + match.group(group).index(name[:1]) if name else match.start(group)
         end = start + len(name)
-        if not name or name.casefold() in _NOT_APP_NAMES or not scan.free(start, end):
+        if (
+            not name
+            or name.casefold() in _NOT_APP_NAMES
+            or _VAGUE_APP.match(name)
+            or not scan.free(start, end)
+        ):
             continue
         value, valid = _identifier_value(K.APP, name)
         if valid:
             scan.add(K.APP, start, end, value, valid, 0.85 if group in "qnaie" else 0.7, "app_" + group)
+
+
+def _named_platforms(scan: _Scan) -> None:
+    patterns = []
+    if any(quote in scan.text for quote in _OPEN_QUOTE):
+        patterns.append(_NAMED_PLATFORM_ZH)
+    if "called" in scan.lowered or "named" in scan.lowered:
+        patterns.append(_NAMED_PLATFORM_EN)
+    for pattern in patterns:
+        for match in pattern.finditer(scan.text):
+            name = match.group("name").strip()
+            start = match.start("name") + match.group("name").index(name[:1]) if name else match.start("name")
+            end = start + len(name)
+            if (
+                not name
+                or name.casefold() in _NOT_APP_NAMES
+                or _VAGUE_APP.match(name)
+                or not scan.free(start, end)
+            ):
+                continue
+            value, valid = _identifier_value(K.APP, name)
+            if valid:
+                scan.add(K.APP, start, end, value, valid, 0.75, "named_platform")
 
 
 @lru_cache(maxsize=1)
@@ -780,17 +865,17 @@ def _known_apps(scan: _Scan) -> None:
 _DIGIT_RUN = re.compile(r"\d(?<!\d.)\d{2,}")
 _NOT_PHONE_BEFORE = re.compile(
     r"(?:订单|单号|流水|交易|编号|工号|快递|运单|批次|券码|验证码|身份证|卡号|账号|帐号|账户|尾号|合同|保单|备案|案件|发票|票号"
-    r"|order|ref|reference|invoice|tracking|code|id|no\.|#|ticket)\s*(?:号码?|编号|number|no\.?)?\s*[:：#]?\s*(?:是|为)?\s*$",
+    r"|order|ref|reference|invoice|tracking|code|(?<![A-Za-z])id|no\.|#|ticket)\s*(?:号码?|编号|number|no\.?)?\s*[:：#]?\s*(?:是|为)?\s*$",
     re.IGNORECASE,
 )
 _CURRENCY_BEFORE = frozenset("¥$£€")
 _PHONE_INTRO_EN = re.compile(
-    r"(?:\b(?:text|txt|send|reply|sms)\b[^\n]{0,40}?\bto\b|\b(?:call(?:ed|ing)?|r[ai]ng|dial(?:l?ed|l?ing)?|phone[ds]?|tel)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
+    r"(?:\b(?:text|txt|send|reply|sms|forward)\b[^\n]{0,40}?\bto\b|\b(?:call(?:ed|ing)?|r[ai]ng|dial(?:l?ed|l?ing)?|phone[ds]?|tel|helpline|hotline)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
     r"[\s:>]*(?:No[:.]?\s*)?$",
     re.IGNORECASE,
 )
 _PHONE_INTRO_ZH = re.compile(
-    r"(?:拨打?|致电|电话|热线|客服|联系|联络|回拨|来电|号码|短信|简讯|发送到|发到)[”」』\"]?\s*[:：]?\s*$"
+    r"(?:拨打?|致电|电话|热线|客服|联系|联络|回拨|来电|号码|短信|简讯|发送到|发到)[”」』\"]?\s*[:：]?\s*(?:系|是|为)?\s*$"
 )
 _DIAL_BEFORE = re.compile(
     r"(?:拨打?|致电|热线|call|dial|ring|phone|text|txt|send|reply|sms)[^\n]{0,12}$", re.IGNORECASE
@@ -808,13 +893,24 @@ def _international(scan: _Scan) -> None:
         candidate = match.group()
         while candidate and scan.free(match.start(), match.start() + len(candidate)):
             value, valid = _phone_value(candidate)
-            if valid:
+            if valid or _possible(value):
                 end = match.start() + len(candidate)
                 scan.add(
-                    K.PHONE, match.start(), end, value, valid, 0.95, "international", region=_region_of(value)
-                )
+                    K.PHONE, match.start(), end, value, valid, 0.95 if valid else 0.6, "international",
+                    region=_region_of(value),
+                )  # fmt: skip
                 break
             candidate = _drop_last_group(candidate)
+
+
+@lru_cache(maxsize=65_536)
+def _possible(e164: str) -> bool:
+    """A number in international form of a length its country dials, though not in a range known to be allocated:
+    a spoofed or mistyped caller is still the number the victim saw."""
+    try:
+        return bool(phonenumbers.is_possible_number(phonenumbers.parse(e164, None)))
+    except phonenumbers.NumberParseException:
+        return False
 
 
 def _drop_last_group(candidate: str) -> str:
@@ -832,6 +928,13 @@ _NEVER_A_NUMBER = frozenset({8, 9, 14})
 """Lengths of digit run that are neither a card nor any phone number :func:`_phone` reads, in any region."""
 
 
+_CARD_BEFORE = re.compile(
+    r"(?:卡|账户|帐户|户口|户名|转到|转入|转至|汇到|汇入|打到|(?i:card|account|a/c|to))[^\n\d]{0,4}[:：]?\s*$"
+)
+"""Words before a card-shaped number that fails the Luhn check but is still the card the report names: a victim
+who copies a mule's card wrongly still names it (valid is false)."""
+
+
 def _digit_runs(scan: _Scan) -> None:
     text = scan.text
     for match in _DIGIT_RUN.finditer(text):
@@ -845,6 +948,8 @@ def _digit_runs(scan: _Scan) -> None:
         if 16 <= size <= 19:
             if _is_card(digits):
                 _add_card(scan, start, end, digits, "luhn")
+            elif digits[0] in "3456" and _CARD_BEFORE.search(text, max(0, start - 12), start):
+                _add_card(scan, start, end, digits, "card_failing_luhn")
             continue
         _phone(scan, start, end, digits)
 
@@ -956,21 +1061,32 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
             return
 
 
-_HK_LOCAL = re.compile(r"[235679](?<![\d.,-].)(?:\d{3}[ -]?\d{4}|(?: \d){7})(?![ -]?\d|[.,]\d)")
-_HK_DIAL = re.compile(r"(?:打(?:俾|畀|去|比)?|搵|(?i:whatsapp|signal))\s*(?:我|佢)?\s*[:：]?\s*$")
+_EIGHT_DIGIT_REGIONS = ("HK", "SG", "MO")
+"""Where phone numbers have eight digits and no trunk prefix: a bare ``9218 3746`` is a number there."""
+_LOCAL_EIGHT = re.compile(r"[235689](?<![\d.,-].)(?:\d{3}[ -]?\d{4}|(?P<spelt>(?: \d){7}))(?![ -]?\d|[.,]\d)")
+_LOCAL_DIAL = re.compile(
+    r"(?:(?i:\b(?:whatsapp|wa|paynow|paylah|payme|fps|duitnow|helpline|hotline|number|contact|mobile|hp|tel|phone"
+    r"|call|sms|text|signal)\b)[^\n\d]{0,12}|(?:打(?:俾|畀|去|比|给)?|搵|转数快|号码|电话|手机|联络|联系)[^\n\d]{0,6})$"
+)
 
 
-def _hong_kong_local(scan: _Scan) -> None:
-    """Hong Kong's eight-digit numbers (``9218 3746``, or read out ``9 2 1 8 3 7 4 6``) in Chinese text, only after
-    a word that dials them."""
-    if not scan.chinese or "HK" not in scan.regions:
+def _eight_digit_local(scan: _Scan) -> None:
+    """Eight-digit numbers of Hong Kong, Singapore and Macao (``9218 3746``, or read out ``9 2 1 8 3 7 4 6``), after
+    a word that dials, pays or messages them; read out digit by digit they are a number on their own."""
+    regions = tuple(region for region in scan.regions if region in _EIGHT_DIGIT_REGIONS)
+    if not regions:
         return
-    for match in _HK_LOCAL.finditer(scan.text):
+    for match in _LOCAL_EIGHT.finditer(scan.text):
         start, end = match.span()
-        window = scan.text[max(0, start - 12) : start]
-        dialled = _PHONE_INTRO_ZH.search(window) or _DIAL_BEFORE.search(window) or _HK_DIAL.search(window)
+        window = scan.text[max(0, start - 24) : start]
+        dialled = (
+            match.group("spelt")
+            or _PHONE_INTRO_ZH.search(window)
+            or _DIAL_BEFORE.search(window)
+            or _LOCAL_DIAL.search(window)
+        )
         if scan.free(start, end) and dialled:
-            _national(scan, start, end, re.sub(r"\D", "", match.group()), ("HK",), "hk_local")
+            _national(scan, start, end, re.sub(r"\D", "", match.group()), regions, "local_eight_digits")
 
 
 _EXTRACTORS = (
@@ -982,15 +1098,17 @@ _EXTRACTORS = (
     _ips,
     _bare_domains,
     _id_numbers,
+    _foreign_id_numbers,
     _wechat,
     _qq,
     _sort_code_accounts,
     _accounts,
     _international,
-    _bank_named_accounts,
-    _hong_kong_local,
+    _eight_digit_local,
     _digit_runs,
+    _bank_named_accounts,
     _apps,
+    _named_platforms,
     _known_apps,
 )
 _HAN = re.compile(r"[\u4e00-\u9fff]")

@@ -351,7 +351,7 @@ _TLD_AHEAD = (
 _EVASION = re.compile(
     r"[微vVwW薇威徽危扣企qQ\[({点。\sh]"
     r"(?:(?<=[微vVwW薇威徽危])(?:(?<=微)\s+信|(?<=[vV])\s*信|(?<=薇)\s*信|(?<=威)信(?!县)|(?<=徽)信|(?<=危)信|(?<=[Ww])ei\s*信"
-    r"|(?<![A-Za-z0-9_].)(?:(?<=[vVwW])[xX]|(?<=[vV]) [xX])(?![A-Za-z_]|\d{1,6}(?!\d)))(?P<wechat>)"
+    r"|(?<![A-Za-z0-9_].)(?:(?<=[vVwW])[xX]|(?<=[vV]) [xX])(?![A-Za-z_-]|\d{1,6}(?!\d)))(?P<wechat>)"
     r"|(?<=[扣企qQ])(?:(?<=扣)\s*扣|(?<=企)鹅(?=号|\s*[:：]?\s*\d)|(?<=[qQ])(?<![A-Za-z].)\s+[qQ](?![A-Za-z]))(?P<qq>)"
     r"|(?<=[\[({\s点。])(?:(?<=\[)\.\]|(?<=\()\.\)|(?<=\{)\.\}"
     r"|(?<=[A-Za-z0-9].)(?:(?<=\s)\s*(?:点|。|\[dot\]|\(dot\)| dot | DOT )|(?<= )(?:dot |DOT )|(?<=[点。])"
@@ -422,7 +422,12 @@ def _number_shape(digits: str, groups: list[str]) -> bool:
         return True
     if size == 10 and digits[:3] in ("400", "800"):
         return True
-    if 10 <= size <= 12 and digits[0] == "0" and (2 <= len(groups[0]) <= 5 or max(map(len, groups)) == 1):
+    if (
+        10 <= size <= 12
+        and digits[0] == "0"
+        and digits[1] != "0"
+        and (2 <= len(groups[0]) <= 5 or max(map(len, groups)) == 1)
+    ):
         return True
     if 16 <= size <= 19:
         return luhn_valid(digits) or all(len(g) == 4 for g in groups[:-1])

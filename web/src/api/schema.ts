@@ -1106,6 +1106,11 @@ export interface components {
             probability: number;
             /** Subtype */
             subtype: string | null;
+            /**
+             * Uncertain
+             * @description the model is unsure (probability below the threshold chosen on evaluation data)
+             */
+            uncertain: boolean;
         };
         /**
          * FreezeList
