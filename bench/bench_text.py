@@ -91,11 +91,14 @@ def _classifier() -> tuple[Any, str] | None:
 
 
 def with_classification(classifier: Any) -> Callable[[Texts], int]:
-    """fanzha: extract every text, then classify them all in one batch from the normalised texts."""
+    """fanzha: extract every text, then classify them all in one batch from the normalised texts, as ingest does
+    (type and probability; the evidence is read when an analyst opens a report)."""
 
     def run(texts: Texts) -> int:
         extractions = [extract(text, reference_time=at) for text, at in texts]
-        classified = classifier.classify_normalized([extraction.normalized for extraction in extractions])
+        classified = classifier.classify_normalized(
+            [extraction.normalized for extraction in extractions], evidence=False
+        )
         return sum(len(e.identifiers) for e in extractions) + len(classified)
 
     return run

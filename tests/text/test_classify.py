@@ -460,3 +460,14 @@ def test_uncertain_texts_are_the_ones_the_model_gets_wrong() -> None:
     assert unsure
     assert sum(unsure) / len(unsure) <= 0.7
     assert sum(sure) / len(sure) >= 0.91
+
+
+def test_classifying_without_evidence_gives_the_same_types(classifier: FraudClassifier) -> None:
+    texts = [normalize(message.text) for message in load_eval_set()[:60]]
+    full = classifier.classify_normalized(texts)
+    bare = classifier.classify_normalized(texts, evidence=False)
+    assert [(c.fraud_type, c.subtype, c.probability, c.probabilities) for c in bare] == [
+        (c.fraud_type, c.subtype, c.probability, c.probabilities) for c in full
+    ]
+    assert all(c.evidence == () for c in bare)
+    assert any(c.evidence for c in full)

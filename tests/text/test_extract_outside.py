@@ -45,6 +45,7 @@ def _amounts(text: str, region: str | None = None) -> list[tuple[int, str]]:
         ("陌生来电请勿轻信，遇到可疑情况请拨打96110。【国家反诈中心】", None, {("phone", "96110")}),
         ("请下载【国家反诈中心】", None, {("app", "国家反诈中心")}),
         ("DBS hotline 1800 111 1111", "SG", {("phone", "+6518001111111")}),
+        ("拨打9 3 1 5 1 2 3 2 8 3 9问过相关部门", "HK", set()),
     ],
 )
 def test_identifiers_as_written_outside(

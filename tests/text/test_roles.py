@@ -79,3 +79,25 @@ def test_role_accuracy_on_the_blind_set_meets_the_target() -> None:
     assert total >= 400
     assert sum(n for (want, got), n in roles.items() if want == got) / total >= ROLE_ACCURACY_TARGET
     assert roles[("victim", "victim")] >= 10
+
+
+def test_a_narrative_that_reads_as_no_fraud_names_no_other_side() -> None:
+    from fanzha.intake.pipeline import analyse_narratives
+    from fanzha.text.roles import roles_in_genuine_text
+
+    read = extract(
+        "【工商银行】您尾号的卡消费120元，如非本人操作请致电95588。我的手机13900001111"
+    ).identifiers
+    assert {f.role for f in roles_in_genuine_text(read)} <= {IdentifierRole.UNKNOWN, V}
+    at = datetime(2026, 9, 3, 8, tzinfo=UTC)
+    genuine = Report(
+        id="G1", channel="app", received_at=at, reporter_unit="440300",
+        narrative="【中国移动】您本月话费账单已出，详询10086或登录 https://www.10086.cn 查询。",
+    )  # fmt: skip
+    scam = Report(
+        id="S1", channel="app", received_at=at, reporter_unit="440300",
+        narrative="对方冒充客服让我下载「云会议」APP共享屏幕，又让我转到卡号6217001234567890123，被骗3万元",
+    )  # fmt: skip
+    findings = analyse_narratives([genuine, scam])
+    assert {f.role for f in findings.identifiers["G1"]} == {IdentifierRole.UNKNOWN}
+    assert {f.role for f in findings.identifiers["S1"]} == {C}

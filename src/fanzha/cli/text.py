@@ -126,11 +126,16 @@ def _print_blind(name: str) -> None:
     kinds.add_row(*_counts_row("[bold]whole identifiers[/bold]", extraction.whole), end_section=True)
     kinds.add_row(*_counts_row("amounts (value and currency)", extraction.amounts))
     console.print(kinds)
-    _print_role_table(roles_on_blind_set(messages), where)
     module = _classify_module()
     if module is None:
+        _print_role_table(roles_on_blind_set(messages), where)
         return
     classifier, source = _classifier(module)
+
+    def genuine(texts: list[str]) -> list[bool]:
+        return [c.fraud_type == "not_fraud" and not c.uncertain for c in classifier.classify_many(texts)]
+
+    _print_role_table(roles_on_blind_set(messages, genuine=genuine), where)
     result = classification_on_blind_set(
         messages, lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
     )

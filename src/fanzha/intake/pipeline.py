@@ -27,9 +27,9 @@ from fanzha.intake.transactions import REQUIRED_COLUMNS, read_transactions
 from fanzha.model import Report, Unit
 from fanzha.store.cases import CaseStore
 from fanzha.store.flows import FlowStore
-from fanzha.text import FoundIdentifier, extract
-from fanzha.text.classify import FraudClassifier, default_classifier
-from fanzha.text.roles import settle_roles
+from fanzha.text import Extraction, FoundIdentifier, extract
+from fanzha.text.classify import NOT_FRAUD, Classification, FraudClassifier, default_classifier
+from fanzha.text.roles import roles_in_genuine_text, settle_roles
 
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``: called as work advances; the library never prints."""
@@ -219,17 +219,24 @@ def analyse_narratives(
     for start in range(0, len(told), PROGRESS_EVERY):
         batch = told[start : start + PROGRESS_EVERY]
         extractions = [extract(r.narrative, reference_time=r.received_at, timezone=zone) for r in batch]
+        classified = model.classify_normalized([e.normalized for e in extractions], evidence=False)
         findings.identifiers |= {
-            r.id: settle_roles(e.identifiers, r)
-            for r, e in zip(batch, extractions, strict=True)
+            r.id: settle_roles(_text_roles(e, c), r)
+            for r, e, c in zip(batch, extractions, classified, strict=True)
             if e.identifiers
         }
-        classified = model.classify_normalized([e.normalized for e in extractions])
         findings.fraud_types += [
             (r.id, c.subtype or c.fraud_type, c.probability) for r, c in zip(batch, classified, strict=True)
         ]
         progress("reading narratives", start + len(batch), len(told))
     return findings
+
+
+def _text_roles(extraction: Extraction, classified: Classification) -> list[FoundIdentifier]:
+    """Roles as the words read them, and none of the other side's in a narrative that reads as no fraud."""
+    if classified.fraud_type == NOT_FRAUD and not classified.uncertain:
+        return roles_in_genuine_text(extraction.identifiers)
+    return extraction.identifiers
 
 
 def store_reports(

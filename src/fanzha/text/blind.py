@@ -15,6 +15,7 @@ from importlib import resources
 
 from fanzha.text.evaluate import ClassificationScores, Counts, score_classification
 from fanzha.text.identifiers import Extraction, extract
+from fanzha.text.roles import roles_in_genuine_text
 
 NOT_FRAUD = "not_fraud"
 
@@ -91,14 +92,19 @@ def _message(record: dict[str, object]) -> BlindMessage:
 def roles_on_blind_set(
     messages: Sequence[BlindMessage],
     extractor: Callable[[BlindMessage], Extraction] | None = None,
+    genuine: Callable[[list[str]], Sequence[bool]] | None = None,
 ) -> Counter[tuple[str, str]]:
     """``(annotated role, role read) → count`` over annotated identifiers the extractor found (spans overlap).
 
-    Cost: one extraction per message.
+    ``genuine`` says which texts read as no fraud (the classifier, as ingest uses it): their identifiers are of
+    unknown role (:func:`fanzha.text.roles.roles_in_genuine_text`). Cost: one extraction per message.
     """
     roles: Counter[tuple[str, str]] = Counter()
-    for message in messages:
+    no_fraud = genuine([m.text for m in messages]) if genuine else [False] * len(messages)
+    for message, reads_genuine in zip(messages, no_fraud, strict=True):
         found = (extractor or extract_blind)(message).identifiers
+        if reads_genuine:
+            found = roles_in_genuine_text(found)
         for span in message.identifiers:
             match = next((f for f in found if f.start < span.end and span.start < f.end), None)
             if match is not None:

@@ -426,8 +426,13 @@ class FraudClassifier:
         """The fraud types of many reports at once (much faster per report than one by one)."""
         return self.classify_normalized([normalize(text) for text in texts])
 
-    def classify_normalized(self, texts: Sequence[NormalizedText]) -> list[Classification]:
-        """Like :meth:`classify_many` for reports already normalised (the ingest pipeline normalises once)."""
+    def classify_normalized(
+        self, texts: Sequence[NormalizedText], *, evidence: bool = True
+    ) -> list[Classification]:
+        """Like :meth:`classify_many` for reports already normalised (the ingest pipeline normalises once).
+
+        ``evidence=False`` leaves the evidence out (an empty tuple): ingest stores only the type and its probability,
+        and the evidence is read when an analyst opens the report; it saves about a third of the cost."""
         if not texts:
             return []
         codes, bounds = code_points([text.text for text in texts])
@@ -436,6 +441,19 @@ class FraudClassifier:
         chosen = probabilities.argmax(axis=1)
         chosen_probability = probabilities[np.arange(len(texts)), chosen]
         subtypes = self._subtypes_of(features, chosen, chosen_probability)
+        reported = probabilities[:, self._reported_columns]
+        if self._unreported_codes:
+            reported[:, self._reported_columns < 0] = 0.0
+        reported_codes, labels = self._reported_codes, self.labels
+        if not evidence:
+            return [
+                Classification(
+                    labels[label], subtype, probability, dict(zip(reported_codes, row, strict=True)), ()
+                )
+                for row, label, probability, subtype in zip(
+                    reported.tolist(), chosen.tolist(), chosen_probability.tolist(), subtypes, strict=True
+                )
+            ]
         starts, ends, weights, counts = _evidence_phrases(
             codes,
             bounds,
@@ -444,10 +462,6 @@ class FraudClassifier:
             chosen,
             _EVIDENCE_NGRAMS,
         )
-        reported = probabilities[:, self._reported_columns]
-        if self._unreported_codes:
-            reported[:, self._reported_columns < 0] = 0.0
-        reported_codes, labels = self._reported_codes, self.labels
         phrases = zip(
             starts.tolist(), ends.tolist(), np.round(weights, 4).tolist(), counts.tolist(), strict=True
         )

@@ -468,6 +468,9 @@ class Classified(Protocol):
     @property
     def probability(self) -> float: ...
 
+    @property
+    def uncertain(self) -> bool: ...
+
 
 class TextClassifier(Protocol):
     """A fraud-type classifier (``fanzha.text.classify.FraudClassifier``)."""

@@ -1063,7 +1063,11 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
 
 _EIGHT_DIGIT_REGIONS = ("HK", "SG", "MO")
 """Where phone numbers have eight digits and no trunk prefix: a bare ``9218 3746`` is a number there."""
-_LOCAL_EIGHT = re.compile(r"[235689](?<![\d.,-].)(?:\d{3}[ -]?\d{4}|(?P<spelt>(?: \d){7}))(?![ -]?\d|[.,]\d)")
+_LOCAL_EIGHT = re.compile(
+    r"[235689](?<![\d.,-].)(?<!\d[ -].)(?:\d{3}[ -]?\d{4}|(?P<spelt>(?: \d){7}))(?![ -]?\d|[.,]\d)"
+)
+"""Eight digits, whole or read out one by one, that are not the tail of a longer number (``9 3 1 5 1 2 3 2 8 3 9``
+holds no Hong Kong number)."""
 _LOCAL_DIAL = re.compile(
     r"(?:(?i:\b(?:whatsapp|wa|paynow|paylah|payme|fps|duitnow|helpline|hotline|number|contact|mobile|hp|tel|phone"
     r"|call|sms|text|signal)\b)[^\n\d]{0,12}|(?:打(?:俾|畀|去|比|给)?|搵|转数快|号码|电话|手机|联络|联系)[^\n\d]{0,6})$"

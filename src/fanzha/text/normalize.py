@@ -474,6 +474,13 @@ _UNIT_GAP = re.compile(r"\d[ \t]+(?=[万亿千元块])")
 """A space between a number and its magnitude or 元 (``48 万元``, ``2.6 萬``): closed, so the amount reads whole."""
 
 
+def _has_unit_gap(text: str) -> bool:
+    for gap in (" 万", " 元", " 千", " 亿", " 块", "\t"):  # noqa: SIM110 - a loop, not any(): no generator
+        if gap in text:
+            return True
+    return False
+
+
 def _close_unit_gap(match: re.Match[str]) -> Replacement:
     return match.group()[0], [0]
 
@@ -508,5 +515,6 @@ def normalize(text: str) -> NormalizedText:
     if _HAS_CN_DIGIT.search(track.text):
         track = _rewrite(track, _CN_DIGIT_RUN, _spelled_digits)
     track = _rewrite(track, _SPLIT_DIGITS, _join_digits)
-    track = _rewrite(track, _UNIT_GAP, _close_unit_gap)
+    if _has_unit_gap(track.text):
+        track = _rewrite(track, _UNIT_GAP, _close_unit_gap)
     return NormalizedText(text, track.text, track.starts, track.ends)
