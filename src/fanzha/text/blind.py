@@ -20,10 +20,11 @@ from fanzha.text.roles import roles_in_genuine_text
 NOT_FRAUD = "not_fraud"
 
 BLIND_FILES = ("zh_hans.jsonl", "zh_hant.jsonl", "en.jsonl")
-BLIND_SETS = ("blind", "blind2")
+BLIND_SETS = ("blind", "blind2", "blind3")
 """The blind sets in ``data/``: ``blind`` (1,279 messages, 2026-12-03), scored several times while the classifier
-changed, so now a development figure at heart; ``blind2`` (2026-12-04), written the same way by new writers and
-scored once, for the held-out figure."""
+changed, so a development figure now; ``blind2`` (580, 2026-12-04), written the same way by new writers, scored once
+and then its tables read, so development too; ``blind3`` (2026-12-04, half genuine look-alikes), scored once at the
+end of the session for the held-out figure."""
 _REGIONS = {"UK": "GB"}
 """Region names the writers used that are not ISO 3166 codes."""
 
