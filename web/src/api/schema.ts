@@ -676,7 +676,9 @@ export interface paths {
         put?: never;
         /**
          * Trace Payments
-         * @description Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money.
+         * @description Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money;
+         *     ``flow`` holds the transfers the money took (from, to, victim money carried, time, hop), at most
+         *     ``flow_edges`` of them, the victims' own accounts masked.
          *
          *     With ``report_id`` the report's payments are read (the read is audited); the stop-payment deadlines run from
          *     the report's time, else from ``report_time`` or now. Targets hold what they held at ``as_of`` (the report's
@@ -1091,6 +1093,63 @@ export interface components {
             message: string;
         };
         /**
+         * FlowAccount
+         * @description One account of a money flow and the victim money it saw (minor units, by the trace's rules).
+         *
+         *     ``hop`` is the fewest transfers from a victim payment (0 for a victim's own account money never came back
+         *     to); ``held_minor`` is what it still held at the horizon (what a freeze can save).
+         */
+        FlowAccount: {
+            /** Account */
+            account: string;
+            /** Cashed Out Minor */
+            cashed_out_minor: number;
+            /** Held Minor */
+            held_minor: number;
+            /** Hop */
+            hop: number;
+            kind: components["schemas"]["FlowAccountKind"];
+            /** Received Minor */
+            received_minor: number;
+            /** Unfollowed Minor */
+            unfollowed_minor: number;
+        };
+        /**
+         * FlowAccountKind
+         * @description What an account of a money flow is.
+         * @enum {string}
+         */
+        FlowAccountKind: "victim" | "account" | "cash_out";
+        /**
+         * FlowEdge
+         * @description One transfer that carried victim money: ``amount_minor`` of it was the victims' (the rest the sender's own
+         *     or unknown money); ``source`` and ``target`` index :attr:`MoneyFlow.accounts`.
+         *
+         *     ``hop`` 1 is a victim's payment; money out of an account reached at hop ``h`` travels at hop ``h + 1``.
+         *     ``victims`` names whose money it carried (:attr:`fanzha.flow.TaintSource.victim`).
+         */
+        FlowEdge: {
+            /** Amount Minor */
+            amount_minor: number;
+            /** From Account */
+            from_account: string;
+            /** Hop */
+            hop: number;
+            /** Source */
+            source: number;
+            /** Target */
+            target: number;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** To Account */
+            to_account: string;
+            /** Victims */
+            victims: string[];
+        };
+        /**
          * FraudTypeReading
          * @description The classifier's fraud type for the narrative, with its probability and the terms that decided it.
          */
@@ -1126,6 +1185,7 @@ export interface components {
              * @default CNY
              */
             currency: string;
+            flow?: components["schemas"]["MoneyFlow"] | null;
             /** Left Out */
             left_out?: {
                 [key: string]: number;
@@ -1699,6 +1759,22 @@ export interface components {
              * @example USDT
              */
             currency: string;
+        };
+        /**
+         * MoneyFlow
+         * @description The transfers victim money took, at most ``max_edges`` of them, by hop and time.
+         */
+        MoneyFlow: {
+            /** Accounts */
+            accounts: components["schemas"]["FlowAccount"][];
+            /** Cyclic */
+            cyclic: boolean;
+            /** Edges */
+            edges: components["schemas"]["FlowEdge"][];
+            /** Edges Total */
+            edges_total: number;
+            /** Truncated */
+            truncated: boolean;
         };
         /**
          * NoteIn
@@ -2370,6 +2446,12 @@ export interface components {
              * @description where the money is at this time; default the report's time (a report) or now (payments)
              */
             as_of?: string | null;
+            /**
+             * Flow Edges
+             * @description at most this many transfers in the answer's flow (those that carried the most victim money)
+             * @default 500
+             */
+            flow_edges: number;
             /**
              * Max Hops
              * @default 6
