@@ -9,10 +9,10 @@ from typing import Any, cast
 
 import pytest
 from console_pages import loaded_ms, shoot, sign_in, text_box, wait_until
-from console_world import ConsoleWorld
+from console_world import ConsoleWorld, deep_traced_report
 from console_world import traced_report as find_traced_report
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LOAD_LIMIT_MS = 3_000
@@ -143,7 +143,7 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     held = sum(target["held"]["amount_minor"] for target in freeze["targets"])
     assert page.locator("[data-test=held-total]").get_attribute("data-value") == str(held)
     expect(page.locator("[data-test=deadline]").first).to_have_class(re.compile(r"\b(overdue|ok)\b"))
-    page.wait_for_timeout(300)
+    _the_money_flow_is_drawn(page, freeze)
     shoot(page, "trace")
     if "/api/v1/trace/tasks" not in cast(dict[str, Any], world.get("sz", "/../../openapi.json"))["paths"]:
         pytest.skip("needs POST /trace/tasks from main")
@@ -167,6 +167,70 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
         assert {line["account"] for line in task["detail"]["accounts"]} == by_bank[bank]
     assert {line["account"] for task in made for line in task["detail"]["accounts"]} <= accounts
     assert cards.count() == len(made)
+
+
+def test_trace_draws_where_the_money_went_beside_the_freeze_list(page: Page, world: ConsoleWorld) -> None:
+    deep = deep_traced_report(world, "sz")
+    sign_in(page, "sz")
+    page.goto(f"/reports/{deep['id']}/trace")
+    page.locator("[data-test=bank]").first.wait_for()
+    _the_money_flow_is_drawn(page, deep["freeze"])
+    shoot(page, "trace-flow")
+    page.locator("[data-test=language]").click()
+    expect(page.locator("[data-test=flow] .legend")).to_contain_text("Still holding money")
+
+
+HELD_COLOUR, CASH_OUT_COLOUR, VICTIM_COLOUR = (230, 162, 60), (208, 48, 80), (37, 99, 235)
+"""The Sankey's colours of accounts still holding money, cash-outs and victims' own accounts (MoneyFlowChart)."""
+
+
+def _the_money_flow_is_drawn(page: Page, freeze: dict[str, Any]) -> None:
+    """The trace page draws the answer's flow: a Sankey of accounts (a hop tree when cyclic) with one link per
+    pair of accounts, accounts still holding money and cash-outs in their colours, on a canvas that shows them,
+    the freeze list's accounts framed."""
+    flow = freeze["flow"]
+    drawn = page.locator("[data-test=flow]")
+    expect(drawn.locator(".chart")).to_have_attribute("data-drawn", "true")
+    accounts, edges = flow["accounts"], flow["edges"]
+    assert edges, "the traced report's flow has transfers"
+    if flow["cyclic"]:
+        pairs = {(e["source"], e["hop"] - 1, e["target"], e["hop"]) for e in edges}
+        expect(drawn).to_have_attribute("data-mode", "hops")
+    else:
+        pairs = {(e["source"], e["target"]) for e in edges}
+        expect(drawn).to_have_attribute("data-mode", "sankey")
+    assert drawn.get_attribute("data-links") == str(len(pairs))
+    touched = {e["source"] for e in edges} | {e["target"] for e in edges}
+    holding = [i for i in touched if accounts[i]["kind"] == "account" and accounts[i]["held_minor"] > 0]
+    cash_outs = [i for i in touched if accounts[i]["kind"] == "cash_out"]
+    assert holding, "the traced report's money is still held somewhere"
+    assert drawn.get_attribute("data-held") == str(len(holding))
+    assert drawn.get_attribute("data-cash-outs") == str(len(cash_outs))
+    listed = {accounts[i]["account"] for i in touched} & {t["account"] for t in freeze["targets"]}
+    assert drawn.get_attribute("data-listed") == str(len(listed))
+    shown = _colours_on_canvas(drawn.locator("canvas").first, [HELD_COLOUR, CASH_OUT_COLOUR, VICTIM_COLOUR])
+    assert shown[0] > 0, "accounts holding money are drawn"
+    assert shown[2] > 0, "the victim's account is drawn"
+    assert (shown[1] > 0) == bool(cash_outs), "cash-outs are drawn when the money reached one"
+    if flow["truncated"]:
+        expect(page.locator("[data-test=flow-truncated]")).to_be_visible()
+
+
+def _colours_on_canvas(canvas: Locator, colours: list[tuple[int, int, int]]) -> list[int]:
+    """How many pixels of the canvas have each colour (exactly: node rectangles are drawn solid)."""
+    counts: list[int] = canvas.evaluate(
+        """(canvas, colours) => {
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+            const counts = colours.map(() => 0)
+            for (let i = 0; i < pixels.length; i += 4)
+                colours.forEach(([r, g, b], k) => {
+                    if (pixels[i] === r && pixels[i + 1] === g && pixels[i + 2] === b && pixels[i + 3] === 255) counts[k]++
+                })
+            return counts
+        }""",
+        colours,
+    )
+    return counts
 
 
 def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world: ConsoleWorld) -> None:
