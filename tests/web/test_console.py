@@ -8,7 +8,7 @@ import re
 from typing import Any, cast
 
 import pytest
-from console_pages import loaded_ms, shoot, sign_in, text_box, wait_until
+from console_pages import Watch, loaded_ms, shoot, sign_in, text_box, wait_until
 from console_world import ConsoleWorld, deep_traced_report
 from console_world import traced_report as find_traced_report
 from openpyxl import load_workbook
@@ -169,7 +169,9 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     assert cards.count() == len(made)
 
 
-def test_trace_draws_where_the_money_went_beside_the_freeze_list(page: Page, world: ConsoleWorld) -> None:
+def test_trace_draws_where_the_money_went_beside_the_freeze_list(
+    page: Page, world: ConsoleWorld, watch: Watch
+) -> None:
     deep = deep_traced_report(world, "sz")
     sign_in(page, "sz")
     page.goto(f"/reports/{deep['id']}/trace")
@@ -178,6 +180,41 @@ def test_trace_draws_where_the_money_went_beside_the_freeze_list(page: Page, wor
     shoot(page, "trace-flow")
     page.locator("[data-test=language]").click()
     expect(page.locator("[data-test=flow] .legend")).to_contain_text("Still holding money")
+    page.locator("[data-test=language]").click()
+
+    cyclic = _round_trip(deep["freeze"])
+    page.route(
+        "**/api/v1/trace",
+        lambda route: route.fulfill(json=cyclic, headers={"content-type": "application/json"}),
+    )
+    page.reload()
+    drawn = page.locator("[data-test=flow]")
+    expect(drawn).to_have_attribute("data-mode", "hops")
+    expect(drawn.locator(".chart")).to_have_attribute("data-drawn", "true")
+    assert (drawn.get_attribute("data-links"), drawn.get_attribute("data-nodes")) == ("3", "4")
+    expect(page.locator("[data-test=flow-hops]")).to_be_visible()
+    expect(page.locator("[data-test=flow-truncated]")).to_contain_text("3")
+    assert not watch.errors, watch.errors
+
+
+def _round_trip(freeze: dict[str, Any]) -> dict[str, Any]:
+    """The freeze answer with a flow that goes round: victim → mule 1 → mule 2 → mule 1 (cut from 9 transfers)."""
+    first = freeze["targets"][0]["account"]
+    accounts = [
+        {"account": "621************0001", "kind": "victim", "hop": 0, "received_minor": 0, "held_minor": 0,
+         "cashed_out_minor": 0, "unfollowed_minor": 0},
+        {"account": first, "kind": "account", "hop": 1, "received_minor": 150_000, "held_minor": 80_000,
+         "cashed_out_minor": 0, "unfollowed_minor": 0},
+        {"account": "6222020000000000777", "kind": "account", "hop": 2, "received_minor": 100_000,
+         "held_minor": 50_000, "cashed_out_minor": 0, "unfollowed_minor": 0},
+    ]  # fmt: skip
+    edges = [
+        {"source": s, "target": t, "from_account": accounts[s]["account"], "to_account": accounts[t]["account"],
+         "amount_minor": amount, "time": f"2026-09-01T0{hop}:00:00Z", "hop": hop, "victims": ["RPT-X"]}
+        for s, t, amount, hop in ((0, 1, 100_000, 1), (1, 2, 100_000, 2), (2, 1, 50_000, 3))
+    ]  # fmt: skip
+    flow = {"accounts": accounts, "edges": edges, "edges_total": 9, "truncated": True, "cyclic": True}
+    return {**freeze, "flow": flow}
 
 
 HELD_COLOUR, CASH_OUT_COLOUR, VICTIM_COLOUR = (230, 162, 60), (208, 48, 80), (37, 99, 235)
