@@ -95,11 +95,33 @@ export interface paths {
         /**
          * List Hubs
          * @description Shared-mule candidates (共用卡: accounts and wallets paid across fraud types, kept as links) or hubs kept
-         *     out of linking, that reports of your units name, highest degree first, with their evidence.
+         *     out of linking, that reports of your units name, highest degree first, with their evidence and any analyst's
+         *     override.
          */
         get: operations["list_hubs_api_v1_campaigns_hubs_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/hubs/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Override Hub
+         * @description Keep or suppress a linking key, or withdraw that override (audited). It counts from the next linking
+         *     (``fanzha link``), for every unit; only a key your units' reports name can be overridden.
+         */
+        post: operations["override_hub_api_v1_campaigns_hubs_override_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1332,6 +1354,38 @@ export interface components {
             renewals: number;
         };
         /**
+         * HubOverrideIn
+         * @description Keep a key linking (a hub that is a scam's own number), suppress it (an innocent hub or a bona fide
+         *     account), or withdraw the override so the hub rules judge it again.
+         */
+        HubOverrideIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "keep" | "suppress" | "clear";
+            /**
+             * Key
+             * @example phone:+8675512345678
+             */
+            key: string;
+            /**
+             * Reason
+             * @description why, for the audit log and the next analyst
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * HubOverrideOut
+         * @description The key's override after the change (``None`` once withdrawn).
+         */
+        HubOverrideOut: {
+            /** Key */
+            key: string;
+            override: components["schemas"]["OverrideOut"] | null;
+        };
+        /**
          * HubView
          * @description A hub or shared-mule decision of the last linking, with its evidence and your units' reports naming it.
          */
@@ -1349,6 +1403,8 @@ export interface components {
             };
             /** N Reports In Your Units */
             n_reports_in_your_units: number;
+            /** @description an analyst's keep or suppress, applied by the next linking */
+            override?: components["schemas"]["OverrideOut"] | null;
             /**
              * Reason
              * @description shared_mule, allow_list, adaptive, bridge, analyst, kept_by_analyst, …
@@ -1815,6 +1871,27 @@ export interface components {
              * @default 0
              */
             suspects_arrested: number;
+        };
+        /**
+         * OverrideOut
+         * @description An analyst's standing decision on a key, applied by the next linking (``fanzha link``).
+         */
+        OverrideOut: {
+            /**
+             * Action
+             * @description keep: always links; suppress: never links
+             * @enum {string}
+             */
+            action: "keep" | "suppress";
+            /** Actor */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Reason */
+            reason: string;
         };
         /**
          * PassIn
@@ -2979,6 +3056,8 @@ export interface operations {
             query?: {
                 /** @description shared-mule candidates, hubs, or both */
                 kind?: "shared_mule" | "hub" | "all";
+                /** @description only keys your units' reports of this campaign name */
+                campaign_id?: string | null;
                 limit?: number;
             };
             header?: {
@@ -3016,6 +3095,67 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    override_hub_api_v1_campaigns_hubs_override_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description key of a bank or telco system */
+                "X-API-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HubOverrideIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HubOverrideOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no report of your units names the key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unprocessable Entity */
             422: {
