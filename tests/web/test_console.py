@@ -372,6 +372,67 @@ def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
     )
 
 
+def _campaign_with_hubs(world: ConsoleWorld) -> tuple[str, list[dict[str, Any]]]:
+    """A campaign whose reports name hubs or shared-mule candidates, and those (as the API lists them)."""
+    for campaign in cast(list[dict[str, Any]], world.get("national", "/campaigns", limit=100)):
+        hubs = cast(
+            list[dict[str, Any]],
+            world.get("national", "/campaigns/hubs", kind="all", campaign_id=campaign["id"], limit=200),
+        )
+        if hubs:
+            return campaign["id"], hubs
+    raise LookupError("no campaign of the world names a hub or a shared-mule candidate")
+
+
+def test_campaign_hubs_with_their_evidence_and_an_analysts_keep_or_suppress(
+    page: Page, world: ConsoleWorld
+) -> None:
+    campaign, hubs = _campaign_with_hubs(world)
+    sign_in(page, "national")
+    page.goto(f"/campaigns/{campaign}")
+    panel = page.locator("[data-test=hubs]")
+    expect(panel).to_have_attribute("data-count", str(len(hubs)))
+    rows = panel.locator("[data-test=hub]")
+    assert [row.get_attribute("data-key") for row in rows.all()] == [hub["key"] for hub in hubs]
+    first = hubs[0]
+    assert panel.locator("[data-test=hub-degree]").first.inner_text() == str(first["reports"])
+    expect(rows.first).to_have_attribute("data-suppressed", str(first["suppressed"]).lower())
+    expect(rows.first).to_contain_text(first["key"].partition(":")[2])
+    panel.locator(".el-table__expand-icon").first.click()
+    expect(panel.locator("[data-test=hub-reports]").first).to_contain_text(first["reports_in_your_units"][0])
+    page.wait_for_timeout(300)
+    shoot(page, "campaign-hubs")
+
+    action = "keep" if first["suppressed"] else "suppress"
+    panel.locator(f"[data-hub-action={action}]").first.click()
+    text_box(page, "override-reason").fill("judged by the browser test")
+    page.locator("[data-test=confirm-override]").click()
+    expect(rows.first).to_have_attribute("data-override", action)
+    expect(panel.locator("[data-test=hub-override]").first).to_be_visible()
+    after = cast(
+        list[dict[str, Any]], world.get("national", "/campaigns/hubs", kind="all", campaign_id=campaign)
+    )
+    override = next(hub for hub in after if hub["key"] == first["key"])["override"]
+    assert (override["action"], override["actor"], override["reason"]) == (
+        action,
+        "national",
+        "judged by the browser test",
+    )
+    panel.locator("[data-hub-action=clear]").first.click()
+    page.locator("[data-test=confirm-override]").click()
+    expect(rows.first).to_have_attribute("data-override", "")
+
+    page.locator("[data-test=keys] .el-table__row").first.click()
+    page.locator("[data-test=why]").wait_for()
+    with page.expect_response("**/api/v1/campaigns/hubs/override") as answer:
+        page.locator("[data-test=suppress-key]").click()
+        page.locator("[data-test=confirm-override]").click()
+    recorded = answer.value.json()
+    assert answer.value.status == 200, recorded
+    assert recorded["override"]["action"] == "suppress"
+    world.post("national", "/campaigns/hubs/override", {"key": recorded["key"], "action": "clear"})
+
+
 def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None:
     page.goto("/lookup")
     text_box(page, "lookup-value").wait_for()
