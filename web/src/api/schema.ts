@@ -460,6 +460,9 @@ export interface paths {
         /**
          * List Reports
          * @description Reports of your unit and the units below it, newest first, personal data masked.
+         *
+         *     Page by key: pass the last report of a page as ``before`` for the next page (as fast on page 1,000 as on
+         *     page 1, and no report is shown twice or skipped when new ones arrive); ``offset`` still works, not with it.
          */
         get: operations["list_reports_api_v1_reports_get"];
         put?: never;
@@ -2066,6 +2069,8 @@ export interface components {
          * @description One line of a report list; personal data masked (victim account, phones and cards named).
          */
         ReportSummary: {
+            /** Campaign Id */
+            campaign_id?: string | null;
             channel: components["schemas"]["Channel"];
             /** Classified */
             classified: boolean;
@@ -2080,6 +2085,11 @@ export interface components {
             loss: {
                 [key: string]: number;
             };
+            /**
+             * Needs Trace
+             * @default false
+             */
+            needs_trace: boolean;
             /**
              * Received At
              * Format: date-time
@@ -4131,6 +4141,12 @@ export interface operations {
                 kind?: components["schemas"]["ReportKind"] | null;
                 /** @description level-1 or level-2 code */
                 fraud_type?: string | null;
+                /** @description only the reports of this campaign (串并案) */
+                campaign_id?: string | null;
+                /** @description only reports with payments and no stop-payment task yet (待止付) */
+                needs_trace?: boolean;
+                /** @description keyset paging: the reports after this one (the last id of a page) */
+                before?: string | null;
                 limit?: number;
                 /** @description rows to skip */
                 offset?: number;
