@@ -125,6 +125,58 @@ def test_report_identifiers_highlighted_and_personal_data_masked(
         expect(account).not_to_contain_text("*")
 
 
+def _listed(page: Page) -> list[str]:
+    page.locator("[data-test=reports] .el-loading-mask").wait_for(state="hidden")
+    return page.locator("[data-test=report-link]").all_inner_texts()
+
+
+def test_report_inbox_pages_by_key_and_filters_by_campaign_and_needing_a_trace(
+    page: Page, world: ConsoleWorld
+) -> None:
+    sign_in(page, "national")
+    page.goto("/reports")
+    page.locator("[data-test=report-link]").first.wait_for()
+    first = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50))
+    assert _listed(page) == [line["id"] for line in first]
+    assert len(first) == 50, "the world has more than a page of reports"
+    page.locator("[data-test=next]").click()
+    expect(page).to_have_url(re.compile(rf"before={first[-1]['id']}"))
+    second = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50, before=first[-1]["id"]))
+    expect(page.locator("[data-test=report-link]").first).to_have_text(second[0]["id"])
+    assert _listed(page) == [line["id"] for line in second]
+    expect(page.locator("[data-test=page]")).to_contain_text("2")
+    page.locator("[data-test=prev]").click()
+    expect(page.locator("[data-test=report-link]").first).to_have_text(first[0]["id"])
+    assert "before=" not in page.url
+
+    page.locator("[data-test=filter-needs-trace]").click()
+    page.locator("[data-test=filter-apply]").click()
+    expect(page).to_have_url(re.compile(r"needs_trace=true"))
+    waiting = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50, needs_trace="true"))
+    assert waiting, "some case has payments and no stop-payment task"
+    expect(page.locator("[data-test=report-link]").first).to_have_text(waiting[0]["id"])
+    assert _listed(page) == [line["id"] for line in waiting]
+    assert page.locator("[data-test=needs-trace]").count() == len(waiting)
+    shoot(page, "reports-needs-trace")
+    page.locator("[data-test=needs-trace]").first.click()
+    expect(page).to_have_url(re.compile(rf"/reports/{waiting[0]['id']}/trace$"))
+
+    linked = next(
+        line
+        for line in cast(list[dict[str, Any]], world.get("national", "/reports", limit=200))
+        if line["campaign_id"]
+    )
+    page.goto(f"/campaigns/{linked['campaign_id']}")
+    page.locator("[data-test=campaign-inbox]").click()
+    expect(page).to_have_url(re.compile(rf"campaign_id={linked['campaign_id']}"))
+    members = cast(
+        list[dict[str, Any]], world.get("national", "/reports", limit=50, campaign_id=linked["campaign_id"])
+    )
+    expect(page.locator("[data-test=report-link]").first).to_have_text(members[0]["id"])
+    assert _listed(page) == [line["id"] for line in members]
+    assert set(page.locator("[data-test=report-campaign]").all_inner_texts()) == {linked["campaign_id"]}
+
+
 def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     page: Page, world: ConsoleWorld, traced_report: dict[str, Any]
 ) -> None:
