@@ -31,16 +31,17 @@ MULE_2 = "6222022000000000002"
 FIFO = TraceLimits(policy=AttributionPolicy.FIFO)
 
 
+def _txns(rows: list[tuple[str, str, int, int, bool]], first_id: int = 0) -> list[Txn]:
+    """Transactions of (payer, payee, second after T0, amount, cash-out) rows."""
+    return [
+        Txn(txn_id=first_id + i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
+        for i, (s, d, t, a, c) in enumerate(rows)
+    ]
+
+
 def _ledger(rows: list[tuple[str, str, int, int, bool]]) -> Ledger:
     """A ledger of (payer, payee, second after T0, amount, cash-out) rows."""
-    return Ledger.build(
-        ledger_arrays(
-            [
-                Txn(txn_id=i, time=T0 + t * SECOND, src=s, dst=d, amount=a, cash_out=c)
-                for i, (s, d, t, a, c) in enumerate(rows)
-            ]
-        )
-    )
+    return Ledger.build(ledger_arrays(_txns(rows)))
 
 
 def _campaign() -> tuple[Ledger, list[TaintSource]]:
@@ -82,6 +83,29 @@ def test_edges_are_the_transfers_with_the_victim_money_they_carried() -> None:
         ("621************7778", 0, 0),
     ]
     assert (flow.edges_total, flow.truncated, flow.cyclic) == (4, False, False)
+
+
+def test_a_ledger_with_an_appended_day_gives_the_same_flow() -> None:
+    rows = [
+        (VICTIM_1, MULE_1, 0, 600_000, False),
+        (VICTIM_2, MULE_1, 10, 400_000, False),
+        (MULE_1, MULE_2, 20, 500_000, False),
+        *[(f"62220300000000000{i:02d}", f"62220400000000000{i:02d}", i, 1_000, False) for i in range(6)],
+    ]
+    last = (MULE_2, "ATM:1", 30, 100_000, True)
+    whole = _ledger([*rows, last])
+    appended = Ledger.build(ledger_arrays(_txns(rows))).append(
+        ledger_arrays(_txns([last], first_id=len(rows)))
+    )
+    assert len(appended.delta) == 1
+    _, sources = _campaign()
+
+    def shown(ledger: Ledger) -> list[tuple[str, str, int, int]]:
+        flow = money_flow(trace(ledger, sources, limits=FIFO), ledger)
+        return [(e.from_account, e.to_account, e.amount_minor, e.hop) for e in flow.edges]
+
+    assert shown(appended) == shown(whole)
+    assert shown(appended)[-1] == (MULE_2, "ATM:1", 100_000, 3)
 
 
 def test_a_cap_keeps_the_edges_that_carried_most_and_says_it_cut() -> None:
