@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests" / "web"))
 
 from console_pages import CHROMIUM_FLAGS, sign_in  # noqa: E402
-from console_world import ConsoleWorld, build_world, serve, traced_report  # noqa: E402
+from console_world import ConsoleWorld, build_world, deep_traced_report, serve, traced_report  # noqa: E402
 from playwright.sync_api import Page, sync_playwright  # noqa: E402
 
 OUT = ROOT / "docs" / "screens"
@@ -35,6 +35,7 @@ def shoot_all(world: ConsoleWorld, browser_path: str) -> None:
     """The dashboard, a report, its trace, the largest campaign, the public lookup and the wall display."""
     OUT.mkdir(parents=True, exist_ok=True)
     report = traced_report(world, "sz")
+    deep = deep_traced_report(world, "sz")
     campaign = cast(list[dict[str, Any]], world.get("sz", "/campaigns", limit=1))[0]
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=browser_path, headless=True, args=CHROMIUM_FLAGS)
@@ -45,8 +46,8 @@ def shoot_all(world: ConsoleWorld, browser_path: str) -> None:
         _shoot(page, "dashboard", "[data-test=figures] canvas, .chart canvas")
         page.goto(f"/reports/{report['id']}")
         _shoot(page, "report", "[data-test=span]")
-        page.goto(f"/reports/{report['id']}/trace")
-        _shoot(page, "trace", "[data-test=bank]")
+        page.goto(f"/reports/{deep['id']}/trace")
+        _shoot(page, "trace", "[data-test=flow] .chart[data-drawn=true]")
         page.goto(f"/campaigns/{campaign['id']}")
         _shoot(page, "campaign", "[data-test=graph] canvas")
         page.goto("/lookup")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import pytest
 from api_world import Api
+from sqlalchemy import select
 from typer.testing import CliRunner
 
 from case_reports import MULE_CARD, case
 from fanzha.cli import app
 from fanzha.config import get_settings
 from fanzha.model import Identifier, IdentifierKind
+from fanzha.store.cases.schema import AuditEventRow
 
 
 @pytest.fixture
@@ -111,3 +113,112 @@ def test_a_bad_hub_kind_is_a_problem(api: Api) -> None:
     assert answer.status_code == 422
     assert answer.headers["content-type"].startswith("application/problem+json")
     assert api.client.get("/api/v1/campaigns/hubs", headers=api.token("citizen")).status_code == 403
+
+
+def _relink(api: Api, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FANZHA_DATABASE_URL", api.store.engine.url.render_as_string(hide_password=False))
+    get_settings.cache_clear()
+    result = CliRunner().invoke(app, ["link", "--actor", "test"])
+    assert result.exit_code == 0, result.output
+    get_settings.cache_clear()
+
+
+def test_an_analyst_suppresses_a_shared_mule_and_the_next_linking_splits_on_it(
+    api: Api, shared_mule: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    card = f"bank_account:{MULE_CARD}"
+    campaign = api.client.get("/api/v1/campaigns", headers=api.token("national")).json()[0]["id"]
+    body = {"key": card, "action": "suppress", "reason": "the payroll account of a shop, not a mule"}
+    answer = api.client.post("/api/v1/campaigns/hubs/override", json=body, headers=api.token("sz"))
+    assert answer.status_code == 200, answer.text
+    override = answer.json()["override"]
+    assert (answer.json()["key"], override["action"], override["actor"]) == (card, "suppress", "sz")
+    assert override["reason"] == body["reason"]
+    listed = api.client.get(
+        f"/api/v1/campaigns/hubs?kind=all&campaign_id={campaign}", headers=api.token("national")
+    ).json()
+    mule = next(hub for hub in listed if hub["key"] == card)
+    assert (mule["override"]["action"], mule["suppressed"]) == ("suppress", False)  # until the next linking
+    with api.store.engine.connect() as connection:
+        events = connection.execute(
+            select(AuditEventRow.actor, AuditEventRow.action, AuditEventRow.object_id)
+        )
+        assert ("sz", "link.suppress", card) in set(events)
+
+    wallet = next(hub["key"] for hub in listed if hub["key"].startswith("crypto_wallet:"))
+    also = {"key": wallet, "action": "suppress", "reason": "an exchange's deposit address"}
+    assert (
+        api.client.post("/api/v1/campaigns/hubs/override", json=also, headers=api.token("sz")).status_code
+        == 200
+    )
+    _relink(api, monkeypatch)
+    sizes = [
+        c["n_reports"] for c in api.client.get("/api/v1/campaigns", headers=api.token("national")).json()
+    ]
+    assert sizes == []  # nothing else links them: the pairs' phones are bridge hubs
+    mule = next(
+        hub for hub in api.client.get("/api/v1/campaigns/hubs?kind=all", headers=api.token("national")).json()
+        if hub["key"] == card
+    )  # fmt: skip
+    assert (mule["reason"], mule["suppressed"]) == ("analyst", True)
+
+    cleared = api.client.post(
+        "/api/v1/campaigns/hubs/override",
+        json={"key": card, "action": "clear"},
+        headers=api.token("national"),
+    )
+    assert cleared.status_code == 200, cleared.text
+    assert cleared.json()["override"] is None
+    with api.store.engine.connect() as connection:
+        events = connection.execute(
+            select(AuditEventRow.actor, AuditEventRow.action, AuditEventRow.object_id)
+        )
+        assert ("national", "link.clear", card) in set(events)
+    _relink(api, monkeypatch)
+    sizes = [
+        c["n_reports"] for c in api.client.get("/api/v1/campaigns", headers=api.token("national")).json()
+    ]
+    assert sizes == [12]  # the card links them all again, the wallet still suppressed
+
+
+def test_only_analysts_override_and_only_keys_their_units_reports_name(api: Api, shared_mule: None) -> None:
+    card = f"bank_account:{MULE_CARD}"
+    for user in ("ns", "citizen"):  # an investigator, the public
+        answer = api.client.post(
+            "/api/v1/campaigns/hubs/override", json={"key": card, "action": "keep"}, headers=api.token(user)
+        )
+        assert answer.status_code == 403
+    unknown = {"key": "phone:+8613800000000", "action": "suppress"}
+    answer = api.client.post("/api/v1/campaigns/hubs/override", json=unknown, headers=api.token("sz"))
+    assert answer.status_code == 404
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    bad = api.client.post(
+        "/api/v1/campaigns/hubs/override", json={"key": card, "action": "ignore"}, headers=api.token("sz")
+    )
+    assert bad.status_code == 422
+    assert (
+        api.client.get("/api/v1/campaigns/hubs?campaign_id=CPN-NOPE", headers=api.token("sz")).status_code
+        == 404
+    )
+
+
+def test_a_campaigns_hubs_are_those_its_reports_name(
+    api: Api, shared_mule: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lone = case(
+        "R-LONE", hours=20, narrative="对方让我下载软件。", payments=(),
+        identifiers=(Identifier.parse(IdentifierKind.PHONE, "13900009999"),),
+    )  # fmt: skip
+    api.store.add_reports([lone])
+    _relink(api, monkeypatch)
+    card = f"bank_account:{MULE_CARD}"
+    headers = api.token("national")
+    big = api.client.get("/api/v1/campaigns", headers=headers).json()[0]["id"]
+    hubs = api.client.get(f"/api/v1/campaigns/hubs?kind=all&campaign_id={big}", headers=headers).json()
+    assert card in {hub["key"] for hub in hubs}
+    graph = api.client.get(f"/api/v1/campaigns/{big}/graph", headers=headers).json()
+    assert {hub["key"] for hub in hubs} <= {node["id"] for node in graph["nodes"]}
+    alone = api.client.get("/api/v1/campaigns/hubs?kind=all&campaign_id=CPN-R-LONE", headers=headers)
+    assert alone.status_code == 200, alone.text
+    assert alone.json() == []
+    assert card in {hub["key"] for hub in api.client.get("/api/v1/campaigns/hubs", headers=headers).json()}

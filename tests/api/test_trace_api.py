@@ -9,7 +9,7 @@ import pytest
 from api_world import Api
 
 from fanzha.config import get_settings
-from fanzha.model import Report
+from fanzha.model import Report, mask_value
 from fanzha.sim import generate_scenario
 from fanzha.store.flows import FlowStore
 
@@ -92,3 +92,60 @@ def test_a_request_names_one_source(api: Api) -> None:
         answer = api.client.post("/api/v1/trace", json=body, headers=api.token("sz"))
         assert answer.status_code == 422
         assert answer.headers["content-type"] == "application/problem+json"
+
+
+def test_the_answer_carries_the_path_of_the_money_with_the_victims_account_masked(
+    api: Api, scenario: Path
+) -> None:
+    _load_flows(api, scenario)
+    report = _victim(scenario).model_copy(update={"reporter_unit": "440305", "victim": None})
+    api.store.add_reports([report])
+    body = {"report_id": report.id, "where_it_went": True}
+    answer = api.client.post("/api/v1/trace", json=body, headers=api.token("sz"))
+    assert answer.status_code == 200, answer.text
+    listed = answer.json()
+    flow = listed["flow"]
+    assert flow["edges"]
+    assert (flow["truncated"], flow["edges_total"]) == (False, len(flow["edges"]))
+    accounts = flow["accounts"]
+    for edge in flow["edges"]:
+        assert accounts[edge["source"]]["account"] == edge["from_account"]
+        assert accounts[edge["target"]]["account"] == edge["to_account"]
+        assert edge["amount_minor"] > 0
+        assert edge["victims"] == [report.id]
+    payers = {payment.from_account for payment in report.payments}
+    first = [edge for edge in flow["edges"] if edge["hop"] == 1]
+    assert {edge["to_account"] for edge in first} <= {payment.to_account for payment in report.payments}
+    assert {edge["from_account"] for edge in first} == {mask_value("bank_account", payer) for payer in payers}
+    assert {accounts[edge["source"]]["kind"] for edge in first} == {"victim"}
+    assert sum(edge["amount_minor"] for edge in first) <= sum(p.amount.amount_minor for p in report.payments)
+    assert not any(payer in answer.text for payer in payers)
+    truth = pq.read_table(scenario / "truth" / "paths.parquet").to_pylist()
+    laundered = {(row["src_account"], row["dst_account"]) for row in truth if row["report_id"] == report.id}
+    assert {
+        (edge["from_account"], edge["to_account"]) for edge in flow["edges"] if edge["hop"] > 1
+    } & laundered
+    held = {account["account"]: account["held_minor"] for account in accounts}
+    for target in listed["targets"]:
+        assert held[target["account"]] == target["held"]["amount_minor"]
+    for cash_out in listed["cash_outs"]:
+        assert next(a for a in accounts if a["account"] == cash_out["account"])["kind"] == "cash_out"
+
+    capped = api.client.post("/api/v1/trace", json={**body, "flow_edges": 1}, headers=api.token("sz")).json()
+    assert len(capped["flow"]["edges"]) == 1
+    assert (capped["flow"]["truncated"], capped["flow"]["edges_total"]) == (
+        flow["edges_total"] > 1,
+        flow["edges_total"],
+    )
+    too_many = api.client.post("/api/v1/trace", json={**body, "flow_edges": 5_001}, headers=api.token("sz"))
+    assert too_many.status_code == 422
+
+
+def test_an_unmatched_payment_shows_the_victims_account_masked(api: Api, scenario: Path) -> None:
+    _load_flows(api, scenario)
+    payment = {"account": "6222020000000000999", "amount_minor": 123_456, "time": "2026-09-01T00:00:00Z",
+               "victim": "RPT-X", "payer": "6217001111222233334"}  # fmt: skip
+    answer = api.client.post("/api/v1/trace", json={"payments": [payment]}, headers=api.token("sz"))
+    assert answer.status_code == 200, answer.text
+    assert [source["payer"] for source in answer.json()["unmatched"]] == ["621************3334"]
+    assert answer.json()["flow"]["edges"] == []

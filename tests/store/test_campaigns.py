@@ -137,6 +137,15 @@ def test_overrides_are_validated_and_replaced(stores: CampaignStore) -> None:
     stores.set_override("phone:95588", "keep", "analyst-1", "a spoofed hotline used by one gang")
     stores.set_override("phone:95588", "suppress", "analyst-2")
     assert stores.overrides() == {"phone:95588": "suppress"}
+    stores.set_override("url:https://a.example/x/y", "keep", "analyst-3", "the gang's own page")
+    records = stores.override_records(["phone:95588", "phone:10086"])
+    assert [(r.key, r.action, r.actor, r.reason) for r in records.values()] == [
+        ("phone:95588", "suppress", "analyst-2", "")
+    ]
+    assert set(stores.override_records()) == {"phone:95588", "url:https://a.example/x/y"}
+    assert stores.clear_override("phone:95588", "analyst-4", "a real hotline after all")
+    assert not stores.clear_override("phone:95588", "analyst-4")
+    assert stores.overrides() == {"url:https://a.example/x/y": "keep"}
 
 
 def test_campaigns_mentioning_an_identifier(stores: CampaignStore) -> None:

@@ -149,3 +149,23 @@ def traced_report(world: ConsoleWorld, username: str = "sz") -> dict[str, Any]:
         if freeze["targets"] and identifiers:
             return {"id": report["id"], "freeze": freeze, "reading": reading}
     raise LookupError(f"no traceable case with identifiers in {username}'s units")
+
+
+def deep_traced_report(world: ConsoleWorld, username: str = "sz") -> dict[str, Any]:
+    """A case of ``username``'s units whose money went furthest (most hops, then reaching a cash-out) and is still
+    held somewhere: its id and trace answer; raises LookupError when no case's money went past the first hop."""
+    reports = cast(list[dict[str, Any]], world.get(username, "/reports", kind="case", limit=200))
+    best: tuple[tuple[int, bool], dict[str, Any]] | None = None
+    for report in reports:
+        if not report["loss"]:
+            continue
+        freeze = cast(dict[str, Any], world.post(username, "/trace", {"report_id": report["id"]}))
+        edges = freeze["flow"]["edges"]
+        if not freeze["targets"] or not edges:
+            continue
+        score = (max(edge["hop"] for edge in edges), bool(freeze["cash_outs"]))
+        if score[0] >= 2 and (best is None or score > best[0]):
+            best = (score, {"id": report["id"], "freeze": freeze})
+    if best is None:
+        raise LookupError(f"no case in {username}'s units whose money went past the first hop")
+    return best[1]

@@ -8,11 +8,11 @@ import re
 from typing import Any, cast
 
 import pytest
-from console_pages import loaded_ms, shoot, sign_in, text_box, wait_until
-from console_world import ConsoleWorld
+from console_pages import Watch, loaded_ms, shoot, sign_in, text_box, wait_until
+from console_world import ConsoleWorld, deep_traced_report
 from console_world import traced_report as find_traced_report
 from openpyxl import load_workbook
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 LOAD_LIMIT_MS = 3_000
@@ -125,6 +125,58 @@ def test_report_identifiers_highlighted_and_personal_data_masked(
         expect(account).not_to_contain_text("*")
 
 
+def _listed(page: Page) -> list[str]:
+    page.locator("[data-test=reports] .el-loading-mask").wait_for(state="hidden")
+    return page.locator("[data-test=report-link]").all_inner_texts()
+
+
+def test_report_inbox_pages_by_key_and_filters_by_campaign_and_needing_a_trace(
+    page: Page, world: ConsoleWorld
+) -> None:
+    sign_in(page, "national")
+    page.goto("/reports")
+    page.locator("[data-test=report-link]").first.wait_for()
+    first = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50))
+    assert _listed(page) == [line["id"] for line in first]
+    assert len(first) == 50, "the world has more than a page of reports"
+    page.locator("[data-test=next]").click()
+    expect(page).to_have_url(re.compile(rf"before={first[-1]['id']}"))
+    second = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50, before=first[-1]["id"]))
+    expect(page.locator("[data-test=report-link]").first).to_have_text(second[0]["id"])
+    assert _listed(page) == [line["id"] for line in second]
+    expect(page.locator("[data-test=page]")).to_contain_text("2")
+    page.locator("[data-test=prev]").click()
+    expect(page.locator("[data-test=report-link]").first).to_have_text(first[0]["id"])
+    assert "before=" not in page.url
+
+    page.locator("[data-test=filter-needs-trace]").click()
+    page.locator("[data-test=filter-apply]").click()
+    expect(page).to_have_url(re.compile(r"needs_trace=true"))
+    waiting = cast(list[dict[str, Any]], world.get("national", "/reports", limit=50, needs_trace="true"))
+    assert waiting, "some case has payments and no stop-payment task"
+    expect(page.locator("[data-test=report-link]").first).to_have_text(waiting[0]["id"])
+    assert _listed(page) == [line["id"] for line in waiting]
+    assert page.locator("[data-test=needs-trace]").count() == len(waiting)
+    shoot(page, "reports-needs-trace")
+    page.locator("[data-test=needs-trace]").first.click()
+    expect(page).to_have_url(re.compile(rf"/reports/{waiting[0]['id']}/trace$"))
+
+    linked = next(
+        line
+        for line in cast(list[dict[str, Any]], world.get("national", "/reports", limit=200))
+        if line["campaign_id"]
+    )
+    page.goto(f"/campaigns/{linked['campaign_id']}")
+    page.locator("[data-test=campaign-inbox]").click()
+    expect(page).to_have_url(re.compile(rf"campaign_id={linked['campaign_id']}"))
+    members = cast(
+        list[dict[str, Any]], world.get("national", "/reports", limit=50, campaign_id=linked["campaign_id"])
+    )
+    expect(page.locator("[data-test=report-link]").first).to_have_text(members[0]["id"])
+    assert _listed(page) == [line["id"] for line in members]
+    assert set(page.locator("[data-test=report-campaign]").all_inner_texts()) == {linked["campaign_id"]}
+
+
 def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     page: Page, world: ConsoleWorld, traced_report: dict[str, Any]
 ) -> None:
@@ -143,7 +195,7 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
     held = sum(target["held"]["amount_minor"] for target in freeze["targets"])
     assert page.locator("[data-test=held-total]").get_attribute("data-value") == str(held)
     expect(page.locator("[data-test=deadline]").first).to_have_class(re.compile(r"\b(overdue|ok)\b"))
-    page.wait_for_timeout(300)
+    _the_money_flow_is_drawn(page, freeze)
     shoot(page, "trace")
     if "/api/v1/trace/tasks" not in cast(dict[str, Any], world.get("sz", "/../../openapi.json"))["paths"]:
         pytest.skip("needs POST /trace/tasks from main")
@@ -167,6 +219,107 @@ def test_trace_freeze_list_by_bank_and_stop_payment_tasks(
         assert {line["account"] for line in task["detail"]["accounts"]} == by_bank[bank]
     assert {line["account"] for task in made for line in task["detail"]["accounts"]} <= accounts
     assert cards.count() == len(made)
+
+
+def test_trace_draws_where_the_money_went_beside_the_freeze_list(
+    page: Page, world: ConsoleWorld, watch: Watch
+) -> None:
+    deep = deep_traced_report(world, "sz")
+    sign_in(page, "sz")
+    page.goto(f"/reports/{deep['id']}/trace")
+    page.locator("[data-test=bank]").first.wait_for()
+    _the_money_flow_is_drawn(page, deep["freeze"])
+    shoot(page, "trace-flow")
+    page.locator("[data-test=language]").click()
+    expect(page.locator("[data-test=flow] .legend")).to_contain_text("Still holding money")
+    page.locator("[data-test=language]").click()
+
+    cyclic = _round_trip(deep["freeze"])
+    page.route(
+        "**/api/v1/trace",
+        lambda route: route.fulfill(json=cyclic, headers={"content-type": "application/json"}),
+    )
+    page.reload()
+    drawn = page.locator("[data-test=flow]")
+    expect(drawn).to_have_attribute("data-mode", "hops")
+    expect(drawn.locator(".chart")).to_have_attribute("data-drawn", "true")
+    assert (drawn.get_attribute("data-links"), drawn.get_attribute("data-nodes")) == ("3", "4")
+    expect(page.locator("[data-test=flow-hops]")).to_be_visible()
+    expect(page.locator("[data-test=flow-truncated]")).to_contain_text("3")
+    assert not watch.errors, watch.errors
+
+
+def _round_trip(freeze: dict[str, Any]) -> dict[str, Any]:
+    """The freeze answer with a flow that goes round: victim → mule 1 → mule 2 → mule 1 (cut from 9 transfers)."""
+    first = freeze["targets"][0]["account"]
+    accounts = [
+        {"account": "621************0001", "kind": "victim", "hop": 0, "received_minor": 0, "held_minor": 0,
+         "cashed_out_minor": 0, "unfollowed_minor": 0},
+        {"account": first, "kind": "account", "hop": 1, "received_minor": 150_000, "held_minor": 80_000,
+         "cashed_out_minor": 0, "unfollowed_minor": 0},
+        {"account": "6222020000000000777", "kind": "account", "hop": 2, "received_minor": 100_000,
+         "held_minor": 50_000, "cashed_out_minor": 0, "unfollowed_minor": 0},
+    ]  # fmt: skip
+    edges = [
+        {"source": s, "target": t, "from_account": accounts[s]["account"], "to_account": accounts[t]["account"],
+         "amount_minor": amount, "time": f"2026-09-01T0{hop}:00:00Z", "hop": hop, "victims": ["RPT-X"]}
+        for s, t, amount, hop in ((0, 1, 100_000, 1), (1, 2, 100_000, 2), (2, 1, 50_000, 3))
+    ]  # fmt: skip
+    flow = {"accounts": accounts, "edges": edges, "edges_total": 9, "truncated": True, "cyclic": True}
+    return {**freeze, "flow": flow}
+
+
+HELD_COLOUR, CASH_OUT_COLOUR, VICTIM_COLOUR = (230, 162, 60), (208, 48, 80), (37, 99, 235)
+"""The Sankey's colours of accounts still holding money, cash-outs and victims' own accounts (MoneyFlowChart)."""
+
+
+def _the_money_flow_is_drawn(page: Page, freeze: dict[str, Any]) -> None:
+    """The trace page draws the answer's flow: a Sankey of accounts (a hop tree when cyclic) with one link per
+    pair of accounts, accounts still holding money and cash-outs in their colours, on a canvas that shows them,
+    the freeze list's accounts framed."""
+    flow = freeze["flow"]
+    drawn = page.locator("[data-test=flow]")
+    expect(drawn.locator(".chart")).to_have_attribute("data-drawn", "true")
+    accounts, edges = flow["accounts"], flow["edges"]
+    assert edges, "the traced report's flow has transfers"
+    if flow["cyclic"]:
+        pairs = {(e["source"], e["hop"] - 1, e["target"], e["hop"]) for e in edges}
+        expect(drawn).to_have_attribute("data-mode", "hops")
+    else:
+        pairs = {(e["source"], e["target"]) for e in edges}
+        expect(drawn).to_have_attribute("data-mode", "sankey")
+    assert drawn.get_attribute("data-links") == str(len(pairs))
+    touched = {e["source"] for e in edges} | {e["target"] for e in edges}
+    holding = [i for i in touched if accounts[i]["kind"] == "account" and accounts[i]["held_minor"] > 0]
+    cash_outs = [i for i in touched if accounts[i]["kind"] == "cash_out"]
+    assert holding, "the traced report's money is still held somewhere"
+    assert drawn.get_attribute("data-held") == str(len(holding))
+    assert drawn.get_attribute("data-cash-outs") == str(len(cash_outs))
+    listed = {accounts[i]["account"] for i in touched} & {t["account"] for t in freeze["targets"]}
+    assert drawn.get_attribute("data-listed") == str(len(listed))
+    shown = _colours_on_canvas(drawn.locator("canvas").first, [HELD_COLOUR, CASH_OUT_COLOUR, VICTIM_COLOUR])
+    assert shown[0] > 0, "accounts holding money are drawn"
+    assert shown[2] > 0, "the victim's account is drawn"
+    assert (shown[1] > 0) == bool(cash_outs), "cash-outs are drawn when the money reached one"
+    if flow["truncated"]:
+        expect(page.locator("[data-test=flow-truncated]")).to_be_visible()
+
+
+def _colours_on_canvas(canvas: Locator, colours: list[tuple[int, int, int]]) -> list[int]:
+    """How many pixels of the canvas have each colour (exactly: node rectangles are drawn solid)."""
+    counts: list[int] = canvas.evaluate(
+        """(canvas, colours) => {
+            const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data
+            const counts = colours.map(() => 0)
+            for (let i = 0; i < pixels.length; i += 4)
+                colours.forEach(([r, g, b], k) => {
+                    if (pixels[i] === r && pixels[i + 1] === g && pixels[i + 2] === b && pixels[i + 3] === 255) counts[k]++
+                })
+            return counts
+        }""",
+        colours,
+    )
+    return counts
 
 
 def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world: ConsoleWorld) -> None:
@@ -269,6 +422,67 @@ def test_campaign_list_and_graph(page: Page, world: ConsoleWorld) -> None:
             for task in cast(list[dict[str, Any]], world.get("national", "/tasks", limit=500))
         )
     )
+
+
+def _campaign_with_hubs(world: ConsoleWorld) -> tuple[str, list[dict[str, Any]]]:
+    """A campaign whose reports name hubs or shared-mule candidates, and those (as the API lists them)."""
+    for campaign in cast(list[dict[str, Any]], world.get("national", "/campaigns", limit=100)):
+        hubs = cast(
+            list[dict[str, Any]],
+            world.get("national", "/campaigns/hubs", kind="all", campaign_id=campaign["id"], limit=200),
+        )
+        if hubs:
+            return campaign["id"], hubs
+    raise LookupError("no campaign of the world names a hub or a shared-mule candidate")
+
+
+def test_campaign_hubs_with_their_evidence_and_an_analysts_keep_or_suppress(
+    page: Page, world: ConsoleWorld
+) -> None:
+    campaign, hubs = _campaign_with_hubs(world)
+    sign_in(page, "national")
+    page.goto(f"/campaigns/{campaign}")
+    panel = page.locator("[data-test=hubs]")
+    expect(panel).to_have_attribute("data-count", str(len(hubs)))
+    rows = panel.locator("[data-test=hub]")
+    assert [row.get_attribute("data-key") for row in rows.all()] == [hub["key"] for hub in hubs]
+    first = hubs[0]
+    assert panel.locator("[data-test=hub-degree]").first.inner_text() == str(first["reports"])
+    expect(rows.first).to_have_attribute("data-suppressed", str(first["suppressed"]).lower())
+    expect(rows.first).to_contain_text(first["key"].partition(":")[2])
+    panel.locator(".el-table__expand-icon").first.click()
+    expect(panel.locator("[data-test=hub-reports]").first).to_contain_text(first["reports_in_your_units"][0])
+    page.wait_for_timeout(300)
+    shoot(page, "campaign-hubs")
+
+    action = "keep" if first["suppressed"] else "suppress"
+    panel.locator(f"[data-hub-action={action}]").first.click()
+    text_box(page, "override-reason").fill("judged by the browser test")
+    page.locator("[data-test=confirm-override]").click()
+    expect(rows.first).to_have_attribute("data-override", action)
+    expect(panel.locator("[data-test=hub-override]").first).to_be_visible()
+    after = cast(
+        list[dict[str, Any]], world.get("national", "/campaigns/hubs", kind="all", campaign_id=campaign)
+    )
+    override = next(hub for hub in after if hub["key"] == first["key"])["override"]
+    assert (override["action"], override["actor"], override["reason"]) == (
+        action,
+        "national",
+        "judged by the browser test",
+    )
+    panel.locator("[data-hub-action=clear]").first.click()
+    page.locator("[data-test=confirm-override]").click()
+    expect(rows.first).to_have_attribute("data-override", "")
+
+    page.locator("[data-test=keys] .el-table__row").first.click()
+    page.locator("[data-test=why]").wait_for()
+    with page.expect_response("**/api/v1/campaigns/hubs/override") as answer:
+        page.locator("[data-test=suppress-key]").click()
+        page.locator("[data-test=confirm-override]").click()
+    recorded = answer.value.json()
+    assert answer.value.status == 200, recorded
+    assert recorded["override"]["action"] == "suppress"
+    world.post("national", "/campaigns/hubs/override", {"key": recorded["key"], "action": "clear"})
 
 
 def test_public_lookup_needs_no_sign_in(page: Page, world: ConsoleWorld) -> None:

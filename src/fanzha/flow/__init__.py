@@ -15,6 +15,7 @@ from fanzha.flow.freeze import (
     pro_rata_return,
 )
 from fanzha.flow.ledger import Ledger
+from fanzha.flow.paths import FlowAccount, FlowAccountKind, FlowEdge, MoneyFlow, money_flow
 from fanzha.flow.trace import (
     AttributionPolicy,
     TaintSource,
@@ -28,16 +29,21 @@ from fanzha.flow.trace import (
 __all__ = [
     "AttributionPolicy",
     "CashOut",
+    "FlowAccount",
+    "FlowAccountKind",
+    "FlowEdge",
     "FreezeList",
     "FreezeRules",
     "FreezeTarget",
     "Ledger",
+    "MoneyFlow",
     "TaintSource",
     "TraceLimits",
     "TraceResult",
     "VictimShare",
     "freeze_list",
     "locate_sources",
+    "money_flow",
     "pro_rata_return",
     "sources_from_payments",
     "trace",

@@ -31,15 +31,16 @@ from __future__ import annotations
 
 from collections import defaultdict, deque
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 import numpy as np
 
 from fanzha.flow.ledger import Int64Array, Ledger
+from fanzha.flow.paths import MoneyFlow, money_flow
 from fanzha.flow.trace import TaintSource, TraceResult, from_micros
-from fanzha.model import Money
+from fanzha.model import IdentifierKind, Money, mask_value
 from fanzha.model.practice import (
     FREEZE_WITHIN,
     PRACTICE_TIMEZONE,
@@ -160,11 +161,14 @@ class FreezeList:
     targets: tuple[FreezeTarget, ...]
     cash_outs: tuple[CashOut, ...]
     unmatched: tuple[TaintSource, ...]
+    """The victim payments not found in the bank records; the victim's own account (``payer``) masked."""
     currency: str = "CNY"
     as_of: datetime | None = None
     """The horizon: what targets hold is what they held at this time."""
     left_out: dict[str, int] = field(default_factory=dict)
     """Accounts holding victim money that the list leaves out, per :class:`LeftOut` reason."""
+    flow: MoneyFlow | None = None
+    """The transfers the money took (:func:`fanzha.flow.paths.money_flow`), when asked for."""
 
     @property
     def total_held_minor(self) -> int:
@@ -189,6 +193,7 @@ def freeze_list(
     bank_of: Callable[[str], str | None] | None = None,
     currency: str = "CNY",
     known: KnownAccounts | None = None,
+    flow_edges: int | None = None,
 ) -> FreezeList:
     """The freeze list of a trace (one victim or a whole campaign traced together).
 
@@ -199,7 +204,8 @@ def freeze_list(
     ``report_time``) marks deadlines already past as overdue. Cost O(a log a + h) for a traced accounts and h
     holdings, plus, per account past the first hop holding the minimum, one read of its inflow since the look-back
     and one read of the inflow and outflow of each of its senders that is neither traced nor known (O(m) for the
-    m transactions read).
+    m transactions read). ``flow_edges`` adds :attr:`FreezeList.flow` with at most that many edges, the victims'
+    accounts masked there as in :attr:`FreezeList.unmatched` (cost O(e log e) for the trace's e edges).
     """
     victims_of_row: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for row, source, amount in result.holdings.tolist():
@@ -263,11 +269,21 @@ def freeze_list(
         report_time=report_time,
         targets=tuple(targets),
         cash_outs=tuple(cash_outs),
-        unmatched=tuple(result.sources[index] for index in result.unmatched),
+        unmatched=tuple(_masked_payer(result.sources[index]) for index in result.unmatched),
         currency=currency,
         as_of=from_micros(result.horizon) if result.horizon else None,
         left_out=dict(left_out),
+        flow=None
+        if flow_edges is None
+        else money_flow(result, ledger, victims=known.victims, max_edges=flow_edges),
     )
+
+
+def _masked_payer(source: TaintSource) -> TaintSource:
+    """The source with the victim's own account masked."""
+    if source.payer is None:
+        return source
+    return replace(source, payer=mask_value(IdentifierKind.BANK_ACCOUNT, source.payer))
 
 
 def _left_out(

@@ -292,6 +292,17 @@ class Ledger:
         result[~in_base] = delta_values[positions[~in_base] - base_len]
         return result
 
+    def senders(self, positions: npt.NDArray[np.int64]) -> Int64Array:
+        """The paying account of the transaction at each ledger-wide position: O(log a) each."""
+        base_len = len(self.base)
+        result = np.empty(len(positions), np.int64)
+        in_base = positions < base_len
+        result[in_base] = np.searchsorted(self.base.out_offsets, positions[in_base], "right") - 1
+        result[~in_base] = (
+            np.searchsorted(self.delta.out_offsets, positions[~in_base] - base_len, "right") - 1
+        )
+        return result
+
     @classmethod
     def build(cls, arrays: LedgerArrays) -> Ledger:
         """Index ``arrays`` (sorted by time, txn_id, as :meth:`FlowStore.load_arrays` returns them).

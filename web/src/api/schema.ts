@@ -95,11 +95,33 @@ export interface paths {
         /**
          * List Hubs
          * @description Shared-mule candidates (共用卡: accounts and wallets paid across fraud types, kept as links) or hubs kept
-         *     out of linking, that reports of your units name, highest degree first, with their evidence.
+         *     out of linking, that reports of your units name, highest degree first, with their evidence and any analyst's
+         *     override.
          */
         get: operations["list_hubs_api_v1_campaigns_hubs_get"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/campaigns/hubs/override": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Override Hub
+         * @description Keep or suppress a linking key, or withdraw that override (audited). It counts from the next linking
+         *     (``fanzha link``), for every unit; only a key your units' reports name can be overridden.
+         */
+        post: operations["override_hub_api_v1_campaigns_hubs_override_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -438,6 +460,9 @@ export interface paths {
         /**
          * List Reports
          * @description Reports of your unit and the units below it, newest first, personal data masked.
+         *
+         *     Page by key: pass the last report of a page as ``before`` for the next page (as fast on page 1,000 as on
+         *     page 1, and no report is shown twice or skipped when new ones arrive); ``offset`` still works, not with it.
          */
         get: operations["list_reports_api_v1_reports_get"];
         put?: never;
@@ -676,7 +701,9 @@ export interface paths {
         put?: never;
         /**
          * Trace Payments
-         * @description Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money.
+         * @description Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money;
+         *     ``flow`` holds the transfers the money took (from, to, victim money carried, time, hop), at most
+         *     ``flow_edges`` of them, the victims' own accounts masked.
          *
          *     With ``report_id`` the report's payments are read (the read is audited); the stop-payment deadlines run from
          *     the report's time, else from ``report_time`` or now. Targets hold what they held at ``as_of`` (the report's
@@ -1091,6 +1118,63 @@ export interface components {
             message: string;
         };
         /**
+         * FlowAccount
+         * @description One account of a money flow and the victim money it saw (minor units, by the trace's rules).
+         *
+         *     ``hop`` is the fewest transfers from a victim payment (0 for a victim's own account money never came back
+         *     to); ``held_minor`` is what it still held at the horizon (what a freeze can save).
+         */
+        FlowAccount: {
+            /** Account */
+            account: string;
+            /** Cashed Out Minor */
+            cashed_out_minor: number;
+            /** Held Minor */
+            held_minor: number;
+            /** Hop */
+            hop: number;
+            kind: components["schemas"]["FlowAccountKind"];
+            /** Received Minor */
+            received_minor: number;
+            /** Unfollowed Minor */
+            unfollowed_minor: number;
+        };
+        /**
+         * FlowAccountKind
+         * @description What an account of a money flow is.
+         * @enum {string}
+         */
+        FlowAccountKind: "victim" | "account" | "cash_out";
+        /**
+         * FlowEdge
+         * @description One transfer that carried victim money: ``amount_minor`` of it was the victims' (the rest the sender's own
+         *     or unknown money); ``source`` and ``target`` index :attr:`MoneyFlow.accounts`.
+         *
+         *     ``hop`` 1 is a victim's payment; money out of an account reached at hop ``h`` travels at hop ``h + 1``.
+         *     ``victims`` names whose money it carried (:attr:`fanzha.flow.TaintSource.victim`).
+         */
+        FlowEdge: {
+            /** Amount Minor */
+            amount_minor: number;
+            /** From Account */
+            from_account: string;
+            /** Hop */
+            hop: number;
+            /** Source */
+            source: number;
+            /** Target */
+            target: number;
+            /**
+             * Time
+             * Format: date-time
+             */
+            time: string;
+            /** To Account */
+            to_account: string;
+            /** Victims */
+            victims: string[];
+        };
+        /**
          * FraudTypeReading
          * @description The classifier's fraud type for the narrative, with its probability and the terms that decided it.
          */
@@ -1126,6 +1210,7 @@ export interface components {
              * @default CNY
              */
             currency: string;
+            flow?: components["schemas"]["MoneyFlow"] | null;
             /** Left Out */
             left_out?: {
                 [key: string]: number;
@@ -1272,6 +1357,38 @@ export interface components {
             renewals: number;
         };
         /**
+         * HubOverrideIn
+         * @description Keep a key linking (a hub that is a scam's own number), suppress it (an innocent hub or a bona fide
+         *     account), or withdraw the override so the hub rules judge it again.
+         */
+        HubOverrideIn: {
+            /**
+             * Action
+             * @enum {string}
+             */
+            action: "keep" | "suppress" | "clear";
+            /**
+             * Key
+             * @example phone:+8675512345678
+             */
+            key: string;
+            /**
+             * Reason
+             * @description why, for the audit log and the next analyst
+             * @default
+             */
+            reason: string;
+        };
+        /**
+         * HubOverrideOut
+         * @description The key's override after the change (``None`` once withdrawn).
+         */
+        HubOverrideOut: {
+            /** Key */
+            key: string;
+            override: components["schemas"]["OverrideOut"] | null;
+        };
+        /**
          * HubView
          * @description A hub or shared-mule decision of the last linking, with its evidence and your units' reports naming it.
          */
@@ -1289,6 +1406,8 @@ export interface components {
             };
             /** N Reports In Your Units */
             n_reports_in_your_units: number;
+            /** @description an analyst's keep or suppress, applied by the next linking */
+            override?: components["schemas"]["OverrideOut"] | null;
             /**
              * Reason
              * @description shared_mule, allow_list, adaptive, bridge, analyst, kept_by_analyst, …
@@ -1701,6 +1820,22 @@ export interface components {
             currency: string;
         };
         /**
+         * MoneyFlow
+         * @description The transfers victim money took, at most ``max_edges`` of them, by hop and time.
+         */
+        MoneyFlow: {
+            /** Accounts */
+            accounts: components["schemas"]["FlowAccount"][];
+            /** Cyclic */
+            cyclic: boolean;
+            /** Edges */
+            edges: components["schemas"]["FlowEdge"][];
+            /** Edges Total */
+            edges_total: number;
+            /** Truncated */
+            truncated: boolean;
+        };
+        /**
          * NoteIn
          * @description A note for the record.
          * @example {
@@ -1739,6 +1874,27 @@ export interface components {
              * @default 0
              */
             suspects_arrested: number;
+        };
+        /**
+         * OverrideOut
+         * @description An analyst's standing decision on a key, applied by the next linking (``fanzha link``).
+         */
+        OverrideOut: {
+            /**
+             * Action
+             * @description keep: always links; suppress: never links
+             * @enum {string}
+             */
+            action: "keep" | "suppress";
+            /** Actor */
+            actor: string;
+            /**
+             * At
+             * Format: date-time
+             */
+            at: string;
+            /** Reason */
+            reason: string;
         };
         /**
          * PassIn
@@ -1913,6 +2069,8 @@ export interface components {
          * @description One line of a report list; personal data masked (victim account, phones and cards named).
          */
         ReportSummary: {
+            /** Campaign Id */
+            campaign_id?: string | null;
             channel: components["schemas"]["Channel"];
             /** Classified */
             classified: boolean;
@@ -1927,6 +2085,11 @@ export interface components {
             loss: {
                 [key: string]: number;
             };
+            /**
+             * Needs Trace
+             * @default false
+             */
+            needs_trace: boolean;
             /**
              * Received At
              * Format: date-time
@@ -2370,6 +2533,12 @@ export interface components {
              * @description where the money is at this time; default the report's time (a report) or now (payments)
              */
             as_of?: string | null;
+            /**
+             * Flow Edges
+             * @description at most this many transfers in the answer's flow (those that carried the most victim money)
+             * @default 500
+             */
+            flow_edges: number;
             /**
              * Max Hops
              * @default 6
@@ -2897,6 +3066,8 @@ export interface operations {
             query?: {
                 /** @description shared-mule candidates, hubs, or both */
                 kind?: "shared_mule" | "hub" | "all";
+                /** @description only keys your units' reports of this campaign name */
+                campaign_id?: string | null;
                 limit?: number;
             };
             header?: {
@@ -2934,6 +3105,67 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Problem"];
                 };
+            };
+            /** @description Unprocessable Entity */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    override_hub_api_v1_campaigns_hubs_override_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description key of a bank or telco system */
+                "X-API-Key"?: string | null;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["HubOverrideIn"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HubOverrideOut"];
+                };
+            };
+            /** @description Unauthorized */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Forbidden */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description no report of your units names the key */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Unprocessable Entity */
             422: {
@@ -3909,6 +4141,12 @@ export interface operations {
                 kind?: components["schemas"]["ReportKind"] | null;
                 /** @description level-1 or level-2 code */
                 fraud_type?: string | null;
+                /** @description only the reports of this campaign (串并案) */
+                campaign_id?: string | null;
+                /** @description only reports with payments and no stop-payment task yet (待止付) */
+                needs_trace?: boolean;
+                /** @description keyset paging: the reports after this one (the last id of a page) */
+                before?: string | null;
                 limit?: number;
                 /** @description rows to skip */
                 offset?: number;

@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
-from fanzha.api.deps import CaseWorker, Offset, StoreDep, cached_on_app, visible_units
+from fanzha.api.deps import CaseWorker, Offset, StoreDep, cached_on_app, requires, visible_units
 from fanzha.model import IdentifierKind, mask_value
-from fanzha.ops import Actor
+from fanzha.ops import Actor, Role
 from fanzha.store.cases import CaseStore
-from fanzha.store.cases.campaigns import CampaignInfo, CampaignStore
+from fanzha.store.cases.campaigns import CampaignInfo, CampaignStore, LinkOverride
 
 router = APIRouter(prefix="/campaigns", tags=["campaigns"])
 PERSONAL_KINDS = frozenset({IdentifierKind.ID_NUMBER.value})
@@ -37,6 +38,15 @@ class CampaignView(BaseModel):
     why: list[WhyHere] = Field(default_factory=list, description="per report of your units, what linked it")
 
 
+class OverrideOut(BaseModel):
+    """An analyst's standing decision on a key, applied by the next linking (``fanzha link``)."""
+
+    action: Literal["keep", "suppress"] = Field(description="keep: always links; suppress: never links")
+    actor: str
+    reason: str
+    at: datetime
+
+
 class HubView(BaseModel):
     """A hub or shared-mule decision of the last linking, with its evidence and your units' reports naming it."""
 
@@ -52,6 +62,26 @@ class HubView(BaseModel):
         description=f"your units' reports naming it (first {MAX_LISTED_REPORTS})"
     )
     n_reports_in_your_units: int
+    override: OverrideOut | None = Field(
+        default=None, description="an analyst's keep or suppress, applied by the next linking"
+    )
+
+
+class HubOverrideIn(BaseModel):
+    """Keep a key linking (a hub that is a scam's own number), suppress it (an innocent hub or a bona fide
+    account), or withdraw the override so the hub rules judge it again."""
+
+    model_config = ConfigDict(extra="forbid")
+    key: str = Field(min_length=3, max_length=600, examples=["phone:+8675512345678"])
+    action: Literal["keep", "suppress", "clear"]
+    reason: str = Field(default="", max_length=500, description="why, for the audit log and the next analyst")
+
+
+class HubOverrideOut(BaseModel):
+    """The key's override after the change (``None`` once withdrawn)."""
+
+    key: str
+    override: OverrideOut | None
 
 
 class GraphNode(BaseModel):
@@ -89,6 +119,14 @@ def campaign_store(request: Request, store: StoreDep) -> CampaignStore:
 
 
 Campaigns = Annotated[CampaignStore, Depends(campaign_store)]
+Linker = Annotated[Actor, Depends(requires(Role.ANALYST, Role.SUPERVISOR))]
+"""Who may change what links: analysts and supervisors (an override counts for every unit's campaigns)."""
+
+
+def _override_out(found: LinkOverride | None) -> OverrideOut | None:
+    if found is None:
+        return None
+    return OverrideOut(action=found.action, actor=found.actor, reason=found.reason, at=found.at)
 
 
 def _members(
@@ -126,17 +164,30 @@ def list_hubs(
     kind: Annotated[
         Literal["shared_mule", "hub", "all"], Query(description="shared-mule candidates, hubs, or both")
     ] = "shared_mule",
+    campaign_id: Annotated[
+        str | None, Query(max_length=64, description="only keys your units' reports of this campaign name")
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
 ) -> list[HubView]:
     """Shared-mule candidates (共用卡: accounts and wallets paid across fraud types, kept as links) or hubs kept
-    out of linking, that reports of your units name, highest degree first, with their evidence."""
+    out of linking, that reports of your units name, highest degree first, with their evidence and any analyst's
+    override."""
     units = visible_units(store, actor)
+    named: set[str] | None = None
+    if campaign_id is not None:
+        _, members = _members(campaigns, store, actor, campaign_id)
+        named = {f"{k}:{v}" for keys in campaigns.report_keys(members).values() for k, v in keys}
+    chosen = [
+        hub
+        for hub in campaigns.hubs()
+        if (kind == "all" or (hub.reason == SHARED_MULE) == (kind == SHARED_MULE))
+        and (named is None or hub.key in named)
+    ]
+    overrides = campaigns.override_records([hub.key for hub in chosen])
     found: list[HubView] = []
-    for hub in campaigns.hubs():
+    for hub in chosen:
         if len(found) >= limit:
             break
-        if kind != "all" and (hub.reason == SHARED_MULE) != (kind == SHARED_MULE):
-            continue
         mine = campaigns.reports_naming([hub.key], units)[hub.key]
         if not mine:
             continue
@@ -145,10 +196,29 @@ def list_hubs(
                 key=_shown(hub.key), reason=hub.reason, category=hub.category, suppressed=hub.suppressed,
                 reports=hub.degree, type_spread=hub.type_spread, region_spread=hub.region_spread,
                 money=dict(hub.money), reports_in_your_units=mine[:MAX_LISTED_REPORTS],
-                n_reports_in_your_units=len(mine),
+                n_reports_in_your_units=len(mine), override=_override_out(overrides.get(hub.key)),
             )
         )  # fmt: skip
     return found
+
+
+@router.post(
+    "/hubs/override",
+    response_model=HubOverrideOut,
+    responses={404: {"description": "no report of your units names the key"}},
+)
+def override_hub(body: HubOverrideIn, store: StoreDep, campaigns: Campaigns, actor: Linker) -> HubOverrideOut:
+    """Keep or suppress a linking key, or withdraw that override (audited). It counts from the next linking
+    (``fanzha link``), for every unit; only a key your units' reports name can be overridden."""
+    if not campaigns.reports_naming([body.key], visible_units(store, actor))[body.key]:
+        raise HTTPException(404, f"no report of your units names {body.key} (field key)")
+    if body.action == "clear":
+        campaigns.clear_override(body.key, actor.user_id, body.reason)
+    else:
+        campaigns.set_override(body.key, body.action, actor.user_id, body.reason)
+    return HubOverrideOut(
+        key=body.key, override=_override_out(campaigns.override_records([body.key]).get(body.key))
+    )
 
 
 @router.get("/{campaign_id}", response_model=CampaignView)

@@ -93,7 +93,11 @@ async def export_list(
 ) -> Response:
     """The list ``/api/v1/<list>`` as an Excel workbook, with the same filters (pass them as query parameters)
     and the same visibility and masking; every page up to 50,000 rows."""
-    query = [(k, v) for k, v in request.query_params.multi_items() if k not in ("list", "limit", "offset")]
+    query = [
+        (k, v)
+        for k, v in request.query_params.multi_items()
+        if k not in ("list", "limit", "offset", "before")
+    ]
     path = request.url.path.rsplit("/exports/", 1)[0] + f"/{list_}"
     rows: list[dict[str, Any]] = []
     while len(rows) < MAX_ROWS:

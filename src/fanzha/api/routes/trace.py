@@ -33,6 +33,7 @@ from fanzha.flow import (
     trace,
 )
 from fanzha.flow.freeze import KnownAccounts
+from fanzha.flow.paths import DEFAULT_MAX_EDGES
 from fanzha.flow.stored import open_ledger
 from fanzha.model import UtcDatetime, utcnow
 from fanzha.ops import Actor, SlaPolicy, UnitTree
@@ -85,6 +86,12 @@ class TraceRequest(BaseModel):
     policy: AttributionPolicy = AttributionPolicy.LIFO
     max_hops: int = Field(default=6, ge=1, le=12)
     window_hours: float = Field(default=72.0, gt=0, le=24 * 30)
+    flow_edges: int = Field(
+        default=DEFAULT_MAX_EDGES,
+        ge=0,
+        le=5_000,
+        description="at most this many transfers in the answer's flow (those that carried the most victim money)",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> TraceRequest:
@@ -146,7 +153,7 @@ async def _freeze_list(
         result = trace(ledger, sources, as_of=as_of, limits=limits)
         return freeze_list(
             result, ledger, report_time=report_time, now=now, rules=rules, bank_of=bank_code_of_account,
-            known=_known(request, store),
+            known=_known(request, store), flow_edges=body.flow_edges,
         )  # fmt: skip
 
     return await run_in_threadpool(run)
@@ -156,7 +163,9 @@ async def _freeze_list(
 async def trace_payments(
     body: TraceRequest, request: Request, store: StoreDep, settings: SettingsDep, actor: CaseWorker
 ) -> FreezeList:
-    """Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money.
+    """Trace victims' payments hop by hop through the bank records and rank the accounts still holding the money;
+    ``flow`` holds the transfers the money took (from, to, victim money carried, time, hop), at most
+    ``flow_edges`` of them, the victims' own accounts masked.
 
     With ``report_id`` the report's payments are read (the read is audited); the stop-payment deadlines run from
     the report's time, else from ``report_time`` or now. Targets hold what they held at ``as_of`` (the report's

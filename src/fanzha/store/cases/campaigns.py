@@ -90,6 +90,17 @@ class HubRecord:
     money: Mapping[str, int] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class LinkOverride:
+    """An analyst's standing decision on one linking key (``keep`` or ``suppress``): who, why and when."""
+
+    key: str
+    action: str
+    actor: str
+    reason: str
+    at: datetime
+
+
 Cause = tuple[str, str, str | None, str | None]
 """A merge (survivor, absorbed, report, key) or split (previous, new, report, key) to log with its cause."""
 
@@ -217,6 +228,22 @@ class CampaignStore:
         """The analyst's overrides: ``key → keep | suppress``."""
         with Session(self.engine) as session:
             return dict(session.execute(select(LinkOverrideRow.key, LinkOverrideRow.action)).all())
+
+    def override_records(self, keys: Iterable[str] | None = None) -> dict[str, LinkOverride]:
+        """The analyst's overrides with who made them, why and when (all, or those of ``keys``)."""
+        with Session(self.engine) as session:
+            if keys is None:
+                found = list(session.scalars(select(LinkOverrideRow)))
+            else:
+                found = [
+                    row
+                    for chunk in _chunks(sorted(set(keys)))
+                    for row in session.scalars(select(LinkOverrideRow).where(LinkOverrideRow.key.in_(chunk)))
+                ]
+            return {
+                row.key: LinkOverride(row.key, row.action, row.actor, row.reason, row.created_at)
+                for row in found
+            }
 
     # --- writing ----------------------------------------------------------------------------------------
 
@@ -352,6 +379,17 @@ class CampaignStore:
                 LinkOverrideRow(key=key, action=action, actor=actor, reason=reason, created_at=utcnow())
             )
             append_event(session, actor, f"link.{action}", "identifier", key, {"reason": reason})
+
+    def clear_override(self, key: str, actor: str, reason: str = "") -> bool:
+        """Withdraw the analyst's override of one key (the hub rules judge it again); audited when there was one.
+        Returns whether there was one."""
+        with Session(self._writer) as session, session.begin():
+            standing = session.get(LinkOverrideRow, key)
+            if standing is None:
+                return False
+            session.delete(standing)
+            append_event(session, actor, "link.clear", "identifier", key, {"reason": reason})
+        return True
 
     def undo_merge(self, merge_id: int, actor: str, bridging_keys: Iterable[str] = ()) -> list[str]:
         """Undo one merge: the absorbed campaign's reports (by the campaign they first joined, following older

@@ -67,6 +67,9 @@ class ReportSummary:
     victim_account: str | None
     loss: Mapping[str, int]
     identifiers: tuple[str, ...]
+    campaign_id: str | None = None
+    needs_trace: bool = False
+    """It records payments and no stop-payment task has been made for it yet (待止付)."""
 
 
 @dataclass(frozen=True)

@@ -110,8 +110,14 @@ def report_from_row(row: ReportRow, payments: Sequence[Payment], identifiers: Se
     )
 
 
-def summary(row: ReportRow, loss: Mapping[str, int], identifiers: tuple[str, ...]) -> ReportSummary:
-    """A list line for a report, the victim's account masked."""
+def summary(
+    row: ReportRow,
+    loss: Mapping[str, int],
+    identifiers: tuple[str, ...],
+    campaign_id: str | None = None,
+    stopped: bool = False,
+) -> ReportSummary:
+    """A list line for a report, the victim's account masked; ``stopped``: a stop-payment task exists for it."""
     account = row.victim_account
     return ReportSummary(
         id=row.id,
@@ -126,4 +132,6 @@ def summary(row: ReportRow, loss: Mapping[str, int], identifiers: tuple[str, ...
         victim_account=mask_value(IdentifierKind.BANK_ACCOUNT, account) if account else None,
         loss=dict(loss),
         identifiers=identifiers,
+        campaign_id=campaign_id,
+        needs_trace=bool(loss) and not stopped,
     )

@@ -301,6 +301,7 @@ class TaskRow(Base):
         Index(None, "unit", "state"),
         Index(None, "issuing_unit"),
         Index(None, "due_at"),
+        Index(None, "report_id", "kind"),
     )
 
     id: Mapped[str] = mapped_column(String(64), primary_key=True)

@@ -15,7 +15,7 @@ from functools import cached_property
 from types import TracebackType
 from typing import Any, NamedTuple
 
-from sqlalchemy import Engine, Select, bindparam, func, insert, or_, select, update
+from sqlalchemy import Engine, Select, bindparam, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,6 +25,7 @@ from fanzha.model import (
     IdentifierRole,
     Report,
     ReportKind,
+    TaskKind,
     Unit,
     mask_value,
     normalize_identifier,
@@ -48,10 +49,13 @@ from fanzha.store.cases.records import (
 from fanzha.store.cases.schema import (
     AuditEventRow,
     Base,
+    CampaignReportRow,
+    CampaignRow,
     IdentifierRow,
     PaymentRow,
     ReportIdentifierRow,
     ReportRow,
+    TaskRow,
     UnitRow,
 )
 
@@ -287,6 +291,9 @@ class CaseStore:
         until: datetime | None = None,
         kind: ReportKind | None = None,
         fraud_type: str | None = None,
+        campaign_id: str | None = None,
+        needs_trace: bool = False,
+        before: str | None = None,
         limit: int = 50,
         offset: int = 0,
     ) -> list[ReportSummary]:
@@ -294,16 +301,30 @@ class CaseStore:
 
         ``units`` keeps reports taken by those unit codes (and their subunits unless ``subunits`` is False);
         ``since``/``until`` bound ``received_at`` as ``since <= t < until``; ``fraud_type`` matches the
-        classified type, or the declared one while unclassified, and a level-1 code matches its subtypes.
+        classified type, or the declared one while unclassified, and a level-1 code matches its subtypes;
+        ``campaign_id`` keeps the reports of that campaign (a merged campaign's id means the one it went into);
+        ``needs_trace`` keeps reports that record payments and have no stop-payment task yet (待止付).
+        ``before`` pages by key: the reports after report ``before`` in this order (none when it is unknown),
+        which costs the same on every page, where ``offset`` reads and drops the rows before it.
         """
         query = select(ReportRow).order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
-        query = _filtered(query, units, subunits, since, until, kind, fraud_type).limit(limit).offset(offset)
+        query = _filtered(
+            query, units=units, subunits=subunits, since=since, until=until, kind=kind, fraud_type=fraud_type,
+            campaign_id=campaign_id, needs_trace=needs_trace, before=before,
+        ).limit(limit).offset(offset)  # fmt: skip
         with Session(self.engine) as session:
             page = session.scalars(query).all()
             ids = [row.id for row in page]
             losses = _losses(session, ids)
             named = _form_identifiers(session, ids)
-        return [rows.summary(row, losses.get(row.id, {}), named.get(row.id, ())) for row in page]
+            campaigns = _campaigns(session, ids)
+            stopped = _stopped(session, ids)
+        return [
+            rows.summary(
+                row, losses.get(row.id, {}), named.get(row.id, ()), campaigns.get(row.id), row.id in stopped
+            )
+            for row in page
+        ]
 
     def report_unit(self, report_id: str) -> str:
         """The unit that took a report (no personal data read, nothing audited); raises ReportNotFoundError."""
@@ -708,12 +729,16 @@ def _upsert_identifiers(
 
 def _filtered(
     query: Select[ReportRow],
+    *,
     units: Iterable[str] | None,
     subunits: bool,
     since: datetime | None,
     until: datetime | None,
     kind: ReportKind | None,
     fraud_type: str | None,
+    campaign_id: str | None = None,
+    needs_trace: bool = False,
+    before: str | None = None,
 ) -> Select[ReportRow]:
     if units is not None:
         query = query.where(ReportRow.reporter_unit.in_(_unit_codes(list(units), subunits)))
@@ -728,7 +753,39 @@ def _filtered(
         query = query.where(
             or_(effective == fraud_type, effective.startswith(fraud_type + ".", autoescape=True))
         )
+    if campaign_id is not None:
+        merged = select(CampaignRow.merged_into).where(CampaignRow.id == campaign_id).scalar_subquery()
+        members = select(CampaignReportRow.report_id).where(
+            CampaignReportRow.campaign_id == func.coalesce(merged, campaign_id)
+        )
+        query = query.where(ReportRow.id.in_(members))
+    if needs_trace:
+        paid = select(PaymentRow.report_id).where(PaymentRow.report_id == ReportRow.id).exists()
+        query = query.where(paid, ~_stop_payment_task().where(TaskRow.report_id == ReportRow.id).exists())
+    if before is not None:
+        anchor = select(ReportRow.received_at).where(ReportRow.id == before).scalar_subquery()
+        query = query.where(tuple_(ReportRow.received_at, ReportRow.id) < tuple_(anchor, before))
     return query
+
+
+def _stop_payment_task() -> Select[str | None]:
+    return select(TaskRow.report_id).where(TaskRow.kind == TaskKind.STOP_PAYMENT.value)
+
+
+def _campaigns(session: Session, report_ids: Sequence[str]) -> dict[str, str]:
+    if not report_ids:
+        return {}
+    query = select(CampaignReportRow.report_id, CampaignReportRow.campaign_id).where(
+        CampaignReportRow.report_id.in_(report_ids)
+    )
+    return dict(session.execute(query).all())
+
+
+def _stopped(session: Session, report_ids: Sequence[str]) -> set[str]:
+    """The reports among ``report_ids`` a stop-payment task was made for."""
+    if not report_ids:
+        return set()
+    return set(session.scalars(_stop_payment_task().where(TaskRow.report_id.in_(report_ids)).distinct()))
 
 
 def _unit_codes(codes: list[str], subunits: bool) -> Select[str] | list[str]:
