@@ -153,3 +153,21 @@ def test_any_list_exports_as_excel_with_the_lists_own_visibility(api: Api) -> No
         == 403
     )
     assert api.client.get("/api/v1/exports/xlsx?list=audit", headers=api.token("sz")).status_code == 422
+
+
+def test_an_export_holds_text_as_text() -> None:
+    """Control characters a careless client sent are dropped (they would crash the workbook), and text that opens
+    like a formula is a string cell, so opening the export in Excel runs nothing."""
+    from fanzha.api.routes.exports import workbook
+
+    sheet = load_workbook(
+        io.BytesIO(
+            workbook(
+                "tasks", [{"detail": '=HYPERLINK("http://x.example","click")', "note": "a\x01b", "n": 3}]
+            )
+        )
+    ).active
+    assert sheet is not None
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[1] == ('=HYPERLINK("http://x.example","click")', "ab", 3)
+    assert sheet.cell(row=2, column=1).data_type == "s"

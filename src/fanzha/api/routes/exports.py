@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Query, Request, Response
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from starlette.types import Message
 
 from fanzha.model import utcnow
@@ -72,15 +74,26 @@ def flatten(row: dict[str, Any], prefix: str = "") -> dict[str, Any]:
     return cells
 
 
+def _cell(sheet: Any, value: Any) -> Any:
+    """A value as a cell: text stays text. Characters a workbook cannot hold (control characters a careless client
+    put in a record) are dropped, and text that opens like a formula (``=HYPERLINK(…)`` in a narrative) is stored
+    as a string, so opening the export runs nothing."""
+    if not isinstance(value, str):
+        return value
+    cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+    cell.data_type = "s"
+    return cell
+
+
 def workbook(name: str, rows: list[dict[str, Any]]) -> bytes:
     """An .xlsx of ``rows`` (one sheet named ``name``), columns in order of first appearance."""
     flat = [flatten(row) for row in rows]
     columns = list(dict.fromkeys(key for row in flat for key in row))
     book = Workbook(write_only=True)
     sheet = book.create_sheet(name)
-    sheet.append(columns)
+    sheet.append([_cell(sheet, column) for column in columns])
     for row in flat:
-        sheet.append([row.get(column) for column in columns])
+        sheet.append([_cell(sheet, row.get(column)) for column in columns])
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
