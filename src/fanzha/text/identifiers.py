@@ -777,19 +777,19 @@ def _apps(scan: _Scan) -> None:
         return
     for match in _APP.finditer(text):
         group = next(name for name in "qnaiuec" if match.group(name) is not None)
-        name = match.group(group).strip()
-        start = match.start(group) + match.group(group).index(name[:1]) if name else match.start(group)
-        end = start + len(name)
-        if (
-            not name
-            or name.casefold() in _NOT_APP_NAMES
-            or _VAGUE_APP.match(name)
-            or not scan.free(start, end)
-        ):
-            continue
-        value, valid = _identifier_value(K.APP, name)
-        if valid:
-            scan.add(K.APP, start, end, value, valid, 0.85 if group in "qnaie" else 0.7, "app_" + group)
+        _add_app(scan, match, group, 0.85 if group in "qnaie" else 0.7, "app_" + group)
+
+
+def _add_app(scan: _Scan, match: re.Match[str], group: str, confidence: float, reason: str) -> None:
+    """The app a match names in ``group``, stripped of spaces, unless it names none (这个, 不明) or is taken."""
+    name = match.group(group).strip()
+    start = match.start(group) + match.group(group).index(name[:1]) if name else match.start(group)
+    end = start + len(name)
+    if not name or name.casefold() in _NOT_APP_NAMES or _VAGUE_APP.match(name) or not scan.free(start, end):
+        return
+    value, valid = _identifier_value(K.APP, name)
+    if valid:
+        scan.add(K.APP, start, end, value, valid, confidence, reason)
 
 
 def _named_platforms(scan: _Scan) -> None:
@@ -800,19 +800,7 @@ def _named_platforms(scan: _Scan) -> None:
         patterns.append(_NAMED_PLATFORM_EN)
     for pattern in patterns:
         for match in pattern.finditer(scan.text):
-            name = match.group("name").strip()
-            start = match.start("name") + match.group("name").index(name[:1]) if name else match.start("name")
-            end = start + len(name)
-            if (
-                not name
-                or name.casefold() in _NOT_APP_NAMES
-                or _VAGUE_APP.match(name)
-                or not scan.free(start, end)
-            ):
-                continue
-            value, valid = _identifier_value(K.APP, name)
-            if valid:
-                scan.add(K.APP, start, end, value, valid, 0.75, "named_platform")
+            _add_app(scan, match, "name", 0.75, "named_platform")
 
 
 @lru_cache(maxsize=1)
