@@ -68,6 +68,10 @@ def load_blind_set(name: str = "blind") -> list[BlindMessage]:
     return messages
 
 
+def _region(written: object) -> str | None:
+    return None if written is None else _REGIONS.get(str(written), str(written))
+
+
 def _message(record: dict[str, object]) -> BlindMessage:
     text = str(record["text"])
     spans = []
@@ -86,7 +90,7 @@ def _message(record: dict[str, object]) -> BlindMessage:
     return BlindMessage(
         id=str(record["id"]), script=str(record["script"]), voice=str(record["voice"]),
         fraud_type=str(record["fraud_type"]), text=text, identifiers=tuple(spans), amounts=amounts,
-        region=_REGIONS.get(str(record.get("region")), record.get("region")),  # type: ignore[arg-type]
+        region=_region(record.get("region")),
     )  # fmt: skip
 
 
