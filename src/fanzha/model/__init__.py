@@ -22,7 +22,6 @@ from fanzha.model.entities import (
     TransactionChannel,
     Unit,
     UnitLevel,
-    UtcDatetime,
     Victim,
     Warning,
     WarningLevel,
@@ -39,6 +38,15 @@ from fanzha.model.identifiers import (
     normalize_identifier,
     registrable_domain,
 )
+from fanzha.model.limits import (
+    BoundedDate,
+    InputLimits,
+    JsonObject,
+    UtcDatetime,
+    input_limits,
+    json_depth,
+    set_input_limits,
+)
 from fanzha.model.taxonomy import FraudType, Taxonomy, fraud_taxonomy
 
 __all__ = [
@@ -46,6 +54,7 @@ __all__ = [
     "MAX_AMOUNT_MINOR",
     "AgeBand",
     "AuditEvent",
+    "BoundedDate",
     "Campaign",
     "CampaignStatus",
     "Channel",
@@ -53,6 +62,8 @@ __all__ = [
     "Identifier",
     "IdentifierKind",
     "IdentifierRole",
+    "InputLimits",
+    "JsonObject",
     "Language",
     "Money",
     "NormalizedValue",
@@ -73,11 +84,14 @@ __all__ = [
     "Warning",
     "WarningLevel",
     "fraud_taxonomy",
+    "input_limits",
     "is_card_number",
+    "json_depth",
     "luhn_check_digit",
     "luhn_valid",
     "mask_value",
     "normalize_identifier",
     "registrable_domain",
+    "set_input_limits",
     "utcnow",
 ]
