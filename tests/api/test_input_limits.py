@@ -11,11 +11,14 @@ from typing import Any
 import pytest
 from api_world import Api
 from fastapi.testclient import TestClient
+from sqlalchemy import update
+from sqlalchemy.orm import Session
 
 from case_reports import case
 from fanzha.api import create_app
 from fanzha.config import Settings
 from fanzha.model import InputLimits, set_input_limits
+from fanzha.store.cases.schema import TaskRow
 
 PROBLEM = "application/problem+json"
 
@@ -50,6 +53,19 @@ def test_a_detail_nested_300_deep_is_refused_and_the_list_still_reads(api: Api) 
     listed = api.client.get("/api/v1/tasks", headers=api.token("national"))
     assert listed.status_code == 200
     assert listed.json() == []
+
+
+def test_a_detail_stored_before_the_limit_held_still_reads(api: Api) -> None:
+    headers = api.token("sz")
+    assert api.client.post(
+        "/api/v1/tasks", json={"id": "T-OLD", "kind": "investigate"}, headers=headers
+    ).is_success
+    with Session(api.store.engine) as session, session.begin():
+        session.execute(update(TaskRow).where(TaskRow.id == "T-OLD").values(detail=_nested(300)))
+    listed = api.client.get("/api/v1/tasks", headers=headers)
+    assert listed.status_code == 200, listed.text
+    assert "300 deep" in listed.json()[0]["detail"]["unreadable"]
+    assert api.client.get("/api/v1/tasks/T-OLD", headers=headers).status_code == 200
 
 
 def test_a_detail_at_the_depth_limit_is_kept_and_reads_back(api: Api) -> None:

@@ -45,6 +45,7 @@ from fanzha.model.limits import (
     UtcDatetime,
     input_limits,
     json_depth,
+    readable_json,
     set_input_limits,
 )
 from fanzha.model.taxonomy import FraudType, Taxonomy, fraud_taxonomy
@@ -91,6 +92,7 @@ __all__ = [
     "luhn_valid",
     "mask_value",
     "normalize_identifier",
+    "readable_json",
     "registrable_domain",
     "set_input_limits",
     "utcnow",

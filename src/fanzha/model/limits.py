@@ -94,6 +94,19 @@ def _bounded_json(value: dict[str, Any]) -> dict[str, Any]:
     return value
 
 
+SERIALIZABLE_DEPTH = 200
+"""Deepest JSON the API can still write out (pydantic stops near 255)."""
+
+
+def readable_json(value: dict[str, Any]) -> dict[str, Any]:
+    """``value``, or a note in its place when it nests too deep to write out (stored before the limits held):
+    a list that holds one such record still reads."""
+    depth = json_depth(value)
+    if depth <= SERIALIZABLE_DEPTH:
+        return value
+    return {"unreadable": f"stored value nests {depth} deep, more than {SERIALIZABLE_DEPTH} can be shown"}
+
+
 UtcDatetime = Annotated[datetime, AfterValidator(to_utc)]
 """A timezone-aware datetime in the sane range, stored in UTC."""
 

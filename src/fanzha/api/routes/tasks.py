@@ -28,7 +28,7 @@ from fanzha.api.deps import (
     scope_unit,
 )
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
-from fanzha.model import Identifier, JsonObject, Money, TaskKind, TaskState, UtcDatetime
+from fanzha.model import Identifier, JsonObject, Money, TaskKind, TaskState, UtcDatetime, readable_json
 from fanzha.ops import (
     TRANSITIONS,
     Actor,
@@ -247,7 +247,7 @@ def task_out(record: TaskRecord, now: datetime, escalations: list[Escalation] | 
         id=task.id, kind=task.kind, state=task.state, unit=task.unit, issuing_unit=record.issuing_unit,
         created_at=task.created_at, due_at=task.due_at, overdue=record.is_overdue(now),
         overdue_since=record.overdue_since, escalation_level=record.escalation_level, report_id=task.report_id,
-        campaign_id=task.campaign_id, target=task.target, amount=task.amount, detail=task.detail,
+        campaign_id=task.campaign_id, target=task.target, amount=task.amount, detail=readable_json(task.detail),
         result=None if result is None else ResultOut(
             stopped=result.stopped, frozen=result.frozen, returned=result.returned,
             returned_to=dict(result.returned_to), note=result.note,
