@@ -10,7 +10,7 @@ from platformdirs import user_data_path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fanzha.model.limits import InputLimits
+from fanzha.model.limits import InputLimits, set_input_limits
 
 
 class Settings(BaseSettings):
@@ -92,5 +92,7 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings read once from the environment."""
-    return Settings()
+    """Settings read once from the environment; their limits on client data are put in force in this process."""
+    settings = Settings()
+    set_input_limits(settings.input_limits)
+    return settings

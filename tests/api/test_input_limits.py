@@ -241,3 +241,11 @@ def test_a_30_mb_body_is_refused_after_the_limit_never_read_to_the_end(api: Api)
     declared = [(b"authorization", token), (b"content-length", str(30 * len(chunk)).encode())]
     status, read, _ = _asgi_post(app, declared, 30, chunk)
     assert (status, read) == (413, 0)
+
+
+def test_an_export_passes_a_bad_time_on_as_422_naming_it(api: Api) -> None:
+    params = {"list": "reports", "since": NAIVE}
+    answer = api.client.get("/api/v1/exports/xlsx", params=params, headers=api.token("sz"))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"] == PROBLEM
+    assert "query.since" in answer.json()["detail"]

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import BaseModel, ValidationError
 
+from fanzha.config import get_settings
 from fanzha.model import (
     BoundedDate,
     InputLimits,
@@ -92,3 +93,16 @@ def test_text_fields_of_a_report_are_bounded() -> None:
             from_account="1", to_account="2", amount={"amount_minor": 1}, time="2026-09-07T00:00:00Z",
             to_name="张" * 257,
         )  # fmt: skip
+
+
+def test_the_settings_from_the_environment_put_their_limits_in_force(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FANZHA_LATEST_YEAR", "2050")
+    monkeypatch.setenv("FANZHA_MAX_JSON_DEPTH", "3")
+    get_settings.cache_clear()
+    try:
+        get_settings()
+        assert input_limits() == InputLimits(latest_year=2050, json_depth=3)
+        with pytest.raises(ValidationError, match="between 2000 and 2050"):
+            Holder(at="2051-01-01T00:00:00Z")
+    finally:
+        get_settings.cache_clear()
