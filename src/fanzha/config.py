@@ -10,6 +10,8 @@ from platformdirs import user_data_path
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from fanzha.model.limits import InputLimits, set_input_limits
+
 
 class Settings(BaseSettings):
     """Where fanzha keeps its data and how it runs.
@@ -44,12 +46,33 @@ class Settings(BaseSettings):
         default=True,
         description="whether identifiers of unknown role link reports (the other side's always do, the victim's never)",
     )
+    max_body_bytes: int = Field(
+        default=5 * 1024 * 1024, ge=1024, description="largest request body; a larger one answers 413 unread"
+    )
+    max_json_depth: int = Field(default=16, ge=1, le=64, description="deepest nesting of free-form JSON")
+    max_json_bytes: int = Field(
+        default=64 * 1024, ge=2, description="largest free-form JSON field (a task's detail), compact UTF-8"
+    )
+    earliest_year: int = Field(default=2000, gt=1, description="earliest year of a time a client may send")
+    latest_year: int = Field(default=2100, lt=9999, description="latest year of a time a client may send")
 
     @model_validator(mode="after")
     def _fail_closed(self) -> Settings:
         if self.environment == "production" and (not self.secret_key or len(self.secret_key) < 32):
             raise ValueError("FANZHA_SECRET_KEY of at least 32 characters is required in production")
+        if self.earliest_year > self.latest_year:
+            raise ValueError("FANZHA_EARLIEST_YEAR is after FANZHA_LATEST_YEAR")
         return self
+
+    @property
+    def input_limits(self) -> InputLimits:
+        """The limits on client data these settings name."""
+        return InputLimits(
+            earliest_year=self.earliest_year,
+            latest_year=self.latest_year,
+            json_depth=self.max_json_depth,
+            json_bytes=self.max_json_bytes,
+        )
 
     @property
     def case_store_url(self) -> str:
@@ -69,5 +92,7 @@ class Settings(BaseSettings):
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """Settings read once from the environment."""
-    return Settings()
+    """Settings read once from the environment; their limits on client data are put in force in this process."""
+    settings = Settings()
+    set_input_limits(settings.input_limits)
+    return settings

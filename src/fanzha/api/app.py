@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import APIRouter, FastAPI
 
 from fanzha import __version__
+from fanzha.api.bodylimit import BodyLimit
 from fanzha.api.cache import TtlCache
 from fanzha.api.console import install_console
 from fanzha.api.problems import Problem, install_problem_handlers
@@ -29,6 +30,7 @@ from fanzha.api.routes import (
 )
 from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
+from fanzha.model import set_input_limits
 from fanzha.ops import SlaPolicy, SystemClock
 from fanzha.store.cases import CaseStore
 
@@ -41,6 +43,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
     Pass ``store`` to serve one the caller owns (tests); otherwise the app opens and closes its own.
     """
     settings = settings or get_settings()
+    set_input_limits(settings.input_limits)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -62,7 +65,12 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
-        responses={422: {"model": Problem}, 401: {"model": Problem}, 403: {"model": Problem}},
+        responses={
+            413: {"model": Problem},
+            422: {"model": Problem},
+            401: {"model": Problem},
+            403: {"model": Problem},
+        },
     )
     app.state.settings = settings
     app.state.public_limiter = RateLimiter(settings.public_lookups_per_minute)
@@ -72,6 +80,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
     if store is not None:
         app.state.case_store = store
     install_problem_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     api = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,

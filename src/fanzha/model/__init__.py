@@ -22,7 +22,6 @@ from fanzha.model.entities import (
     TransactionChannel,
     Unit,
     UnitLevel,
-    UtcDatetime,
     Victim,
     Warning,
     WarningLevel,
@@ -39,6 +38,16 @@ from fanzha.model.identifiers import (
     normalize_identifier,
     registrable_domain,
 )
+from fanzha.model.limits import (
+    BoundedDate,
+    InputLimits,
+    JsonObject,
+    UtcDatetime,
+    input_limits,
+    json_depth,
+    readable_json,
+    set_input_limits,
+)
 from fanzha.model.taxonomy import FraudType, Taxonomy, fraud_taxonomy
 
 __all__ = [
@@ -46,6 +55,7 @@ __all__ = [
     "MAX_AMOUNT_MINOR",
     "AgeBand",
     "AuditEvent",
+    "BoundedDate",
     "Campaign",
     "CampaignStatus",
     "Channel",
@@ -53,6 +63,8 @@ __all__ = [
     "Identifier",
     "IdentifierKind",
     "IdentifierRole",
+    "InputLimits",
+    "JsonObject",
     "Language",
     "Money",
     "NormalizedValue",
@@ -73,11 +85,15 @@ __all__ = [
     "Warning",
     "WarningLevel",
     "fraud_taxonomy",
+    "input_limits",
     "is_card_number",
+    "json_depth",
     "luhn_check_digit",
     "luhn_valid",
     "mask_value",
     "normalize_identifier",
+    "readable_json",
     "registrable_domain",
+    "set_input_limits",
     "utcnow",
 ]

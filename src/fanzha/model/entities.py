@@ -14,20 +14,11 @@ from typing import Annotated, Any, Self
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from fanzha.model.identifiers import IdentifierKind, IdentifierRole, normalize_identifier
+from fanzha.model.limits import UtcDatetime
 from fanzha.model.taxonomy import fraud_taxonomy
 
 MAX_AMOUNT_MINOR = 10**14
 """Largest amount accepted in one record: one trillion in major units; beyond it a record is taken as corrupt."""
-
-
-def _to_utc(value: datetime) -> datetime:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValueError("time must carry a timezone (naive times are ambiguous)")
-    return value.astimezone(UTC)
-
-
-UtcDatetime = Annotated[datetime, AfterValidator(_to_utc)]
-"""A timezone-aware datetime, stored in UTC."""
 
 
 def _fraud_type_code(value: str) -> str:
@@ -103,7 +94,9 @@ class Identifier(_Frozen):
     kind: IdentifierKind
     value: str = Field(min_length=1, max_length=512)
     valid: bool = True
-    raw: str | None = Field(default=None, description="as written in the source, when it differs")
+    raw: str | None = Field(
+        default=None, max_length=1024, description="as written in the source, when it differs"
+    )
     role: IdentifierRole = Field(
         default=IdentifierRole.UNKNOWN, description="the victim's own, the other side's, or not told"
     )
@@ -134,7 +127,9 @@ class Victim(_Frozen):
     pseudonym: str = Field(min_length=1, max_length=64)
     age_band: AgeBand | None = None
     region_code: str | None = Field(default=None, pattern=r"^\d{6}$", description="GB/T 2260 region code")
-    account: str | None = Field(default=None, description="the victim's own paying account, digits")
+    account: str | None = Field(
+        default=None, max_length=64, description="the victim's own paying account, digits"
+    )
 
 
 class Payment(_Frozen):
@@ -145,9 +140,9 @@ class Payment(_Frozen):
     amount: Money
     time: UtcDatetime
     rail: PaymentRail = PaymentRail.BANK_TRANSFER
-    to_bank: str | None = None
+    to_bank: str | None = Field(default=None, max_length=128)
     to_name: str | None = Field(
-        default=None, description="beneficiary account holder name as the bank shows it"
+        default=None, max_length=256, description="beneficiary account holder name as the bank shows it"
     )
 
     def payee(self) -> Identifier | None:
@@ -316,7 +311,9 @@ class Task(_Frozen):
     campaign_id: str | None = None
     target: Identifier | None = None
     amount: Money | None = None
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: dict[str, Any] = Field(
+        default_factory=dict
+    )  # bounded where it comes in (JsonObject): reads never fail
 
 
 class WarningLevel(StrEnum):

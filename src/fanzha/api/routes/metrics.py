@@ -13,10 +13,10 @@ from typing import Annotated, Literal
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Depends, HTTPException, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.api.deps import ClockDep, ScopeQuery, StoreDep, TreeDep, readers, scope_unit
-from fanzha.model import TaskKind
+from fanzha.model import BoundedDate, TaskKind, UtcDatetime
 from fanzha.ops import Actor, Figures, Resource, UnitTree, aggregate, duration_stats, task_facts, year_on_year
 from fanzha.ops.metrics import (
     DurationStats,
@@ -147,9 +147,9 @@ def figures(
     clock: ClockDep,
     unit: ScopeQuery = None,
     since: Annotated[
-        AwareDatetime | None, Query(description="from this instant (reports received, tasks done)")
+        UtcDatetime | None, Query(description="from this instant (reports received, tasks done)")
     ] = None,
-    until: Annotated[AwareDatetime | None, Query(description="before this instant")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="before this instant")] = None,
     by: Annotated[list[Dimension] | None, Query(description="group by unit, fraud_type and/or day")] = None,
 ) -> MetricsOut:
     """Figures of a unit and everything below it; a unit's figures include its descendants'."""
@@ -211,8 +211,10 @@ def compared_with_last_year(
     store: StoreDep,
     actor: MetricsReader,
     tree: TreeDep,
-    start: Annotated[date, Query(description="first day (local), e.g. 2026-01-01", examples=["2026-01-01"])],
-    end: Annotated[date, Query(description="day after the last (local)", examples=["2026-10-01"])],
+    start: Annotated[
+        BoundedDate, Query(description="first day (local), e.g. 2026-01-01", examples=["2026-01-01"])
+    ],
+    end: Annotated[BoundedDate, Query(description="day after the last (local)", examples=["2026-10-01"])],
     unit: ScopeQuery = None,
     currency: Annotated[str, Query(pattern=r"^[A-Z]{3,5}$")] = "CNY",
 ) -> YearOnYearOut:

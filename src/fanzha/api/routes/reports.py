@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, HTTPException, Query, Response, status
@@ -12,7 +11,7 @@ from fanzha.api.reading import ReportReading, read_report
 from fanzha.api.routes.campaigns import Campaigns
 from fanzha.api.schemas import IngestResult
 from fanzha.intake.pipeline import store_reports
-from fanzha.model import Report, ReportKind
+from fanzha.model import Report, ReportKind, UtcDatetime
 from fanzha.ops import Actor
 from fanzha.store.cases import ReportNotFoundError, ReportSummary
 
@@ -62,8 +61,8 @@ def list_reports(
     store: StoreDep,
     actor: CaseWorker,
     unit: ScopeQuery = None,
-    since: Annotated[datetime | None, Query(description="received at or after")] = None,
-    until: Annotated[datetime | None, Query(description="received before")] = None,
+    since: Annotated[UtcDatetime | None, Query(description="received at or after")] = None,
+    until: Annotated[UtcDatetime | None, Query(description="received before")] = None,
     kind: ReportKind | None = None,
     fraud_type: Annotated[str | None, Query(description="level-1 or level-2 code")] = None,
     campaign_id: Annotated[

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Response, status
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.api.deps import (
     ActorDep,
@@ -28,7 +28,7 @@ from fanzha.api.deps import (
     scope_unit,
 )
 from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
-from fanzha.model import Identifier, Money, TaskKind, TaskState
+from fanzha.model import Identifier, JsonObject, Money, TaskKind, TaskState, UtcDatetime, readable_json
 from fanzha.ops import (
     TRANSITIONS,
     Actor,
@@ -89,14 +89,15 @@ class TaskCreate(BaseModel):
     )
     kind: TaskKind
     issuing_unit: str | None = Field(default=None, max_length=32, description="default: the caller's unit")
-    sla_from: AwareDatetime | None = Field(
-        default=None, description="start of the deadline clock (the report)"
-    )
+    sla_from: UtcDatetime | None = Field(default=None, description="start of the deadline clock (the report)")
     report_id: str | None = Field(default=None, max_length=64)
     campaign_id: str | None = Field(default=None, max_length=64)
     target: IdentifierIn | None = None
     amount: Money | None = None
-    detail: dict[str, Any] = Field(default_factory=dict)
+    detail: JsonObject = Field(default_factory=dict, description="free-form notes, a small JSON object")
+
+
+VictimKey = Annotated[str, Field(min_length=1, max_length=64)]
 
 
 class ResultIn(BaseModel):
@@ -113,11 +114,17 @@ class ResultIn(BaseModel):
     stopped: Money | None = None
     frozen: Money | None = None
     returned: Money | None = None
-    returned_to: dict[str, int] | None = Field(default=None, description="minor units per victim pseudonym")
-    traced_shares: dict[str, int] | None = Field(
-        default=None, description="each victim's money traced into the account; the return is split pro rata"
+    returned_to: dict[VictimKey, int] | None = Field(
+        default=None, max_length=1_000, description="minor units per victim pseudonym"
     )
-    traced_to: str | None = Field(default=None, description="the one victim the money traces to, if known")
+    traced_shares: dict[VictimKey, int] | None = Field(
+        default=None,
+        max_length=1_000,
+        description="each victim's money traced into the account; the return is split pro rata",
+    )
+    traced_to: str | None = Field(
+        default=None, max_length=64, description="the one victim the money traces to, if known"
+    )
     note: str = Field(default="", max_length=2000)
 
 
@@ -240,7 +247,7 @@ def task_out(record: TaskRecord, now: datetime, escalations: list[Escalation] | 
         id=task.id, kind=task.kind, state=task.state, unit=task.unit, issuing_unit=record.issuing_unit,
         created_at=task.created_at, due_at=task.due_at, overdue=record.is_overdue(now),
         overdue_since=record.overdue_since, escalation_level=record.escalation_level, report_id=task.report_id,
-        campaign_id=task.campaign_id, target=task.target, amount=task.amount, detail=task.detail,
+        campaign_id=task.campaign_id, target=task.target, amount=task.amount, detail=readable_json(task.detail),
         result=None if result is None else ResultOut(
             stopped=result.stopped, frozen=result.frozen, returned=result.returned,
             returned_to=dict(result.returned_to), note=result.note,
