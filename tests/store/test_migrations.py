@@ -98,7 +98,7 @@ def test_usernames_that_differ_only_in_case_stop_the_upgrade_that_makes_them_uni
                 connection.execute(
                     text(
                         "INSERT INTO users (username, display_name, unit, roles, password_hash, active, created_at)"
-                        " VALUES (:name, :name, 'CN', 'analyst', 'x', true, :at)"
+                        " VALUES (:name, 'someone', 'CN', 'analyst', 'x', true, :at)"
                     ),
                     {"name": username, "at": datetime(2026, 9, 1, tzinfo=UTC)},
                 )
