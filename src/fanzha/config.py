@@ -34,6 +34,16 @@ class Settings(BaseSettings):
         description="smallest amount held that a freeze list names (FANZHA_FREEZE_MIN_HELD_YUAN)",
     )
     access_token_minutes: int = Field(default=15, ge=1, le=24 * 60)
+    account_cache_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=5,
+        description="how long a signed-in user's account is trusted before it is read again (disabling takes effect)",
+    )
+    trusted_proxies: str = Field(
+        default="",
+        description="comma-separated addresses or networks of proxies whose X-Forwarded-For is believed; none by default",
+    )
     public_lookups_per_minute: int = Field(default=60, ge=1, description="risk lookups per client per minute")
     public_cache_seconds: float = Field(
         default=30.0, ge=0, description="how stale a public risk answer may be"
@@ -73,6 +83,11 @@ class Settings(BaseSettings):
             json_depth=self.max_json_depth,
             json_bytes=self.max_json_bytes,
         )
+
+    @property
+    def trusted_proxy_list(self) -> list[str]:
+        """The proxies of ``FANZHA_TRUSTED_PROXIES``, one per entry (empty: trust no one's X-Forwarded-For)."""
+        return [proxy.strip() for proxy in self.trusted_proxies.split(",") if proxy.strip()]
 
     @property
     def case_store_url(self) -> str:

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from fanzha.api.security import actor_of, issue_token
 from fanzha.ops import FakeClock
+from fanzha.store.cases.access import add_user
 
 T0 = datetime(2026, 9, 7, 2, 0, tzinfo=UTC)
 FUZZ = settings(
@@ -90,11 +91,15 @@ query_params = st.dictionaries(
 
 
 @pytest.fixture
-def fuzz_api(api: Api) -> tuple[Api, dict[str, str]]:
+def fuzz_api(api: Api, password_hash: str) -> tuple[Api, dict[str, str]]:
     """The API on a fake clock with a task, a lead and a warning to aim at, and a caller with every case role."""
     api.client.app.state.clock = FakeClock(T0)  # type: ignore[attr-defined]
     settings_ = api.client.app.state.settings  # type: ignore[attr-defined]
-    actor = actor_of("fuzzer", "CN", ["analyst", "investigator", "supervisor"])
+    roles = ["analyst", "investigator", "supervisor"]
+    add_user(
+        api.store, "fuzzer", "fuzzer", "CN", roles, password_hash, actor="test"
+    )  # tokens name an account
+    actor = actor_of("fuzzer", "CN", roles)
     headers = {"Authorization": f"Bearer {issue_token(actor, settings_, datetime.now(UTC))[0]}"}
     for path, body in (
         ("/tasks", {"id": "T-1", "kind": "freeze"}),

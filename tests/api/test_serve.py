@@ -62,6 +62,14 @@ def test_users_and_keys_are_added(units: None) -> None:
         input=PASSWORD,
     )
     assert again.exit_code == 2
+    assert runner.invoke(app, ["users", "disable", "SZ"]).exit_code == 0
+    with CaseStore(get_settings().case_store_url) as store:
+        disabled = find_user(store, "sz")
+    assert disabled is not None
+    assert not disabled.active
+    assert runner.invoke(app, ["users", "enable", "sz"]).exit_code == 0
+    assert runner.invoke(app, ["users", "delete", "sz"]).exit_code == 0
+    assert runner.invoke(app, ["users", "delete", "sz"]).exit_code == 2
     key = runner.invoke(app, ["keys", "add", "ICBC desk", "--unit", "440300", "--role", "bank_liaison"])
     assert key.exit_code == 0, key.output
     assert "fzk_" in key.output

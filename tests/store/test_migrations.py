@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -84,3 +84,26 @@ def test_naive_times_are_refused_at_the_column(case_store: CaseStore) -> None:
                 "report_count": 1,
             },
         )
+
+
+def test_usernames_that_differ_only_in_case_stop_the_upgrade_that_makes_them_unique(
+    case_store_url: str,
+) -> None:
+    upgrade(case_store_url, "0008_report_inbox")
+    engine = create_case_engine(case_store_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("INSERT INTO units (code, name, level) VALUES ('CN', 'CN', 'national')"))
+            for username in ("sz.analyst", "SZ.Analyst"):
+                connection.execute(
+                    text(
+                        "INSERT INTO users (username, display_name, unit, roles, password_hash, active, created_at)"
+                        " VALUES (:name, 'someone', 'CN', 'analyst', 'x', true, :at)"
+                    ),
+                    {"name": username, "at": datetime(2026, 9, 1, tzinfo=UTC)},
+                )
+    finally:
+        engine.dispose()
+    with pytest.raises(RuntimeError, match=r"differ only in case: sz\.analyst"):
+        upgrade(case_store_url)
+    assert current_revision(case_store_url) == "0008_report_inbox"

@@ -31,7 +31,7 @@ from fanzha.api.routes import (
 from fanzha.api.schemas import RiskAnswer
 from fanzha.config import Settings, get_settings
 from fanzha.model import set_input_limits
-from fanzha.ops import SlaPolicy, SystemClock
+from fanzha.ops import Actor, SlaPolicy, SystemClock
 from fanzha.store.cases import CaseStore
 
 API_PREFIX = "/api/v1"
@@ -75,6 +75,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
     app.state.settings = settings
     app.state.public_limiter = RateLimiter(settings.public_lookups_per_minute)
     app.state.risk_cache = TtlCache[RiskAnswer](settings.public_cache_seconds)
+    app.state.account_cache = TtlCache[tuple[Actor | None]](settings.account_cache_seconds, max_items=10_000)
     app.state.clock = SystemClock()
     app.state.sla_policy = SlaPolicy()
     if store is not None:

@@ -8,12 +8,13 @@ from typing import Annotated, TypeVar
 from fastapi import Depends, Header, HTTPException, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from fanzha.api.cache import TtlCache
 from fanzha.api.security import CASE_ROLES, InvalidCredentialsError, actor_of, api_key_hash, read_token
 from fanzha.config import Settings
 from fanzha.intake.pipeline import load_classifier
 from fanzha.ops import READ_ROLES, Actor, Clock, Resource, Role, SlaPolicy, UnitTree
 from fanzha.store.cases import CaseStore
-from fanzha.store.cases.access import find_api_key
+from fanzha.store.cases.access import find_api_key, find_user
 from fanzha.store.cases.ops import load_tree
 from fanzha.text import FraudClassifier
 
@@ -61,9 +62,19 @@ StoreDep = Annotated[CaseStore, Depends(get_store)]
 ClassifierDep = Annotated[FraudClassifier, Depends(get_classifier)]
 
 
+def get_account_cache(request: Request) -> TtlCache[tuple[Actor | None]]:
+    """Signed-in users' accounts as last read (``app.state.account_cache``), kept a few seconds."""
+    cache: TtlCache[tuple[Actor | None]] = request.app.state.account_cache
+    return cache
+
+
+AccountCacheDep = Annotated[TtlCache[tuple[Actor | None]], Depends(get_account_cache)]
+
+
 def current_actor(
     settings: SettingsDep,
     store: StoreDep,
+    accounts: AccountCacheDep,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
     api_key: Annotated[
         str | None, Header(alias="X-API-Key", description="key of a bank or telco system")
@@ -71,7 +82,7 @@ def current_actor(
 ) -> Actor:
     """The signed-in user (Bearer token) or system (X-API-Key); 401 otherwise."""
     if credentials is not None:
-        return token_actor(settings, credentials)
+        return token_actor(settings, store, accounts, credentials)
     if api_key:
         account = find_api_key(store, api_key_hash(api_key))
         if account is not None and account.active:
@@ -83,15 +94,40 @@ ActorDep = Annotated[Actor, Depends(current_actor)]
 
 
 def token_actor(
-    settings: SettingsDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
+    settings: SettingsDep,
+    store: StoreDep,
+    accounts: AccountCacheDep,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Actor:
-    """The user a valid Bearer token names (API keys not accepted); 401 otherwise."""
+    """The user a valid Bearer token names, as the store has them now (API keys not accepted); 401 otherwise.
+
+    The token only says who signed in: unit and roles come from the account, read again at most
+    ``FANZHA_ACCOUNT_CACHE_SECONDS`` after the last read, so a disabled, deleted or demoted user loses access
+    within that time rather than when the token expires.
+    """
     if credentials is None:
         raise _UNAUTHENTICATED
     try:
-        return read_token(credentials.credentials, settings)
+        signed = read_token(credentials.credentials, settings)
     except InvalidCredentialsError as error:
         raise _UNAUTHENTICATED from error
+    actor = account_actor(store, accounts, signed.user_id)
+    if actor is None:
+        raise _UNAUTHENTICATED
+    return actor
+
+
+def account_actor(store: CaseStore, cache: TtlCache[tuple[Actor | None]], username: str) -> Actor | None:
+    """The actor of the active user ``username`` (None: no such user, or disabled), through ``cache``."""
+    kept = cache.get(username)
+    if kept is None:
+        account = find_user(store, username)
+        if account is None or not account.active:
+            kept = (None,)
+        else:
+            kept = (actor_of(account.name, account.unit, account.roles),)
+        cache.put(username, kept)
+    return kept[0]
 
 
 TokenActorDep = Annotated[Actor, Depends(token_actor)]

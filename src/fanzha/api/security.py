@@ -1,17 +1,20 @@
 """Passwords (argon2), short-lived access tokens (JWT, HS256) and API keys for bank and telco systems.
 
-No default secret: in production the settings refuse to load without ``FANZHA_SECRET_KEY``; in development and
-tests a random key is made per process, so tokens do not survive a restart.
+No default secret: in production the settings refuse to load without ``FANZHA_SECRET_KEY``; elsewhere a random key
+is made once and kept in ``FANZHA_HOME`` (owner-only), so every worker process and every restart on that home agree.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
+import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 import jwt
 from argon2 import PasswordHasher
@@ -50,15 +53,62 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-_EPHEMERAL_KEY = secrets.token_urlsafe(48)
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(24))
+
+
+def check_password(password_hash: str | None, password: str) -> bool:
+    """Whether ``password`` matches ``password_hash``; with no hash (no such user) it is checked against a dummy
+    hash made with the same parameters, so an unknown name costs as much as a wrong password and says nothing."""
+    if password_hash is None:
+        verify_password(_dummy_hash(), password)
+        return False
+    return verify_password(password_hash, password)
+
+
+_home_keys: dict[Path, str] = {}
+_home_keys_lock = threading.Lock()
+
+
+def home_key(home: Path) -> str:
+    """The signing key kept in ``home/secret_key``: made once (mode 0600), then read by every process on ``home``.
+
+    Made in a private temporary file and linked into place, so two workers starting together agree on one key;
+    a key file that others may read is refused.
+    """
+    path = (home / "secret_key").absolute()
+    with _home_keys_lock:
+        if path in _home_keys:
+            return _home_keys[path]
+        if not path.exists():
+            home.mkdir(parents=True, exist_ok=True)
+            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
+            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(descriptor, "w", encoding="ascii") as out:
+                out.write(secrets.token_urlsafe(48))
+            try:
+                os.link(draft, path)
+                logger.warning(
+                    "FANZHA_SECRET_KEY is not set: tokens are signed with the key made in %s", path
+                )
+            except FileExistsError:
+                pass
+            finally:
+                draft.unlink()
+        if path.stat().st_mode & 0o077:
+            raise PermissionError(f"{path} may be read by others: chmod 600 it or set FANZHA_SECRET_KEY")
+        key = path.read_text(encoding="ascii").strip()
+        if len(key) < 32:
+            raise ValueError(f"{path} holds no key of at least 32 characters: delete it to make a new one")
+        _home_keys[path] = key
+        return key
 
 
 def signing_key(settings: Settings) -> str:
-    """The key that signs access tokens: ``FANZHA_SECRET_KEY``, or outside production a per-process random one."""
-    if settings.secret_key:
-        return settings.secret_key
-    logger.warning("FANZHA_SECRET_KEY is not set: tokens are signed with a key that dies with this process")
-    return _EPHEMERAL_KEY
+    """The key that signs access tokens: ``FANZHA_SECRET_KEY``, or outside production the one kept in
+    ``FANZHA_HOME`` (:func:`home_key`)."""
+    return settings.secret_key or home_key(settings.home)
 
 
 def issue_token(actor: Actor, settings: Settings, now: datetime) -> tuple[str, datetime]:

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from fanzha.cli.app import app, console, err_console
-from fanzha.config import get_settings
+from fanzha.config import Settings, get_settings
 from fanzha.store.cases import CaseStore, CaseStoreError, upgrade
 
 users_app = typer.Typer(no_args_is_help=True, help="People who sign in to the API and console.")
@@ -39,14 +39,38 @@ def serve(
     port: Annotated[int, typer.Option(help="port to listen on")] = 8000,
     workers: Annotated[int, typer.Option(help="worker processes")] = 1,
 ) -> None:
-    """Serve the API (and console) with uvicorn; the case store is migrated first."""
+    """Serve the API (and console) with uvicorn; the case store is migrated first.
+
+    X-Forwarded-For is believed only from the proxies in ``FANZHA_TRUSTED_PROXIES`` (none by default), so the
+    public rate limit keys on the real peer. Without ``FANZHA_SECRET_KEY`` every worker signs with the one key
+    kept in ``FANZHA_HOME``.
+    """
     import uvicorn
+
+    from fanzha.api.security import signing_key
 
     settings = get_settings()
     settings.home.mkdir(parents=True, exist_ok=True)
     upgrade(settings.case_store_url)
+    signing_key(settings)  # made once here, before the workers start
     console.print(f"fanzha API on http://{host}:{port}/api/v1 (OpenAPI at http://{host}:{port}/docs)")
-    uvicorn.run("fanzha.api.main:app", host=host, port=port, workers=workers, log_level="warning")
+    uvicorn.run("fanzha.api.main:app", **uvicorn_options(settings, host=host, port=port, workers=workers))
+
+
+def uvicorn_options(settings: Settings, *, host: str, port: int, workers: int) -> dict[str, Any]:
+    """The keyword arguments of ``uvicorn.run`` for ``fanzha serve``.
+
+    ``forwarded_allow_ips`` is always given: left out, uvicorn would believe X-Forwarded-For from loopback peers
+    (or whatever ``FORWARDED_ALLOW_IPS`` says), letting any local client pose as a new one on every request.
+    """
+    return {
+        "host": host,
+        "port": port,
+        "workers": workers,
+        "log_level": "warning",
+        "proxy_headers": True,
+        "forwarded_allow_ips": settings.trusted_proxy_list,
+    }
 
 
 @users_app.command("add")
@@ -79,6 +103,43 @@ def add_user(
             err_console.print(f"[red]refused:[/red] {error}")
             raise typer.Exit(code=2) from error
     console.print(f"user {username} added to unit {unit} as {', '.join(role)}")
+
+
+def _change_user(username: str, change: str) -> None:
+    from fanzha.store.cases.access import delete_user, set_user_active
+
+    settings = get_settings()
+    upgrade(settings.case_store_url)
+    with CaseStore(settings.case_store_url) as store:
+        try:
+            if change == "delete":
+                delete_user(store, username, actor="cli")
+            else:
+                set_user_active(store, username, change == "enable", actor="cli")
+        except CaseStoreError as error:
+            err_console.print(f"[red]refused:[/red] {error}")
+            raise typer.Exit(code=2) from error
+    console.print(
+        f"user {username}: {change}d (a running server notices within FANZHA_ACCOUNT_CACHE_SECONDS)"
+    )
+
+
+@users_app.command("disable")
+def disable_user(username: Annotated[str, typer.Argument(help="sign-in name")]) -> None:
+    """Disable a user (停用): sign-in refused, their tokens stop working within seconds."""
+    _change_user(username, "disable")
+
+
+@users_app.command("enable")
+def enable_user(username: Annotated[str, typer.Argument(help="sign-in name")]) -> None:
+    """Enable a disabled user again."""
+    _change_user(username, "enable")
+
+
+@users_app.command("delete")
+def remove_user(username: Annotated[str, typer.Argument(help="sign-in name")]) -> None:
+    """Delete a user (删除用户): their tokens stop working within seconds; the audit log keeps their history."""
+    _change_user(username, "delete")
 
 
 @keys_app.command("add")

@@ -6,7 +6,7 @@ from fastapi import APIRouter, HTTPException
 
 from fanzha.api.deps import ActorDep, SettingsDep, StoreDep, TokenActorDep
 from fanzha.api.schemas import Me, Token, TokenRequest
-from fanzha.api.security import actor_of, issue_token, verify_password
+from fanzha.api.security import actor_of, check_password, issue_token
 from fanzha.model import utcnow
 from fanzha.ops import READ_ROLES
 from fanzha.store.cases.access import find_user
@@ -16,9 +16,13 @@ router = APIRouter(prefix="/auth", tags=["auth"])
 
 @router.post("/token", response_model=Token, responses={401: {"description": "wrong username or password"}})
 def sign_in(body: TokenRequest, store: StoreDep, settings: SettingsDep) -> Token:
-    """Exchange a username and password for an access token (valid ``FANZHA_ACCESS_TOKEN_MINUTES``)."""
+    """Exchange a username (in any case) and password for an access token (valid ``FANZHA_ACCESS_TOKEN_MINUTES``).
+
+    An unknown username costs the same password check as a wrong password, so the answer's time names no one.
+    """
     account = find_user(store, body.username)
-    if account is None or not account.active or not verify_password(account.secret_hash, body.password):
+    matches = check_password(account.secret_hash if account is not None else None, body.password)
+    if account is None or not matches or not account.active:
         raise HTTPException(401, "wrong username or password", {"WWW-Authenticate": "Bearer"})
     actor = actor_of(account.name, account.unit, account.roles)
     token, expires = issue_token(actor, settings, utcnow())

@@ -10,7 +10,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -35,7 +35,7 @@ class Account:
 
 
 class DuplicateAccountError(CaseStoreError):
-    """A username or key id that is already taken."""
+    """A username (compared without case) or key id that is already taken."""
 
 
 def _roles_text(roles: Sequence[str]) -> str:
@@ -48,7 +48,10 @@ def add_user(
     store: CaseStore, username: str, display_name: str, unit: str, roles: Sequence[str], password_hash: str,
     *, actor: str,
 ) -> Account:  # fmt: skip
-    """Create a user (新增用户) in ``unit``; the creation is audited under ``actor``."""
+    """Create a user (新增用户) in ``unit``; the creation is audited under ``actor``.
+
+    Usernames are unique without regard to case: ``SZ.ANALYST`` cannot join ``sz.analyst``.
+    """
     row = UserRow(
         username=username, display_name=display_name, unit=unit, roles=_roles_text(roles),
         password_hash=password_hash, active=True, created_at=utcnow(),
@@ -88,18 +91,53 @@ def _insert(
 def set_password(store: CaseStore, username: str, password_hash: str, *, actor: str) -> None:
     """Replace a user's password hash (重置密码); audited under ``actor``."""
     with Session(store.writer_engine) as session, session.begin():
-        row = session.get(UserRow, username)
-        if row is None:
-            raise CaseStoreError(f"no user {username!r}")
+        row = _user_or_fail(session, username)
         row.password_hash = password_hash
-        append_event(session, actor, "user.password", "user", username, {})
+        append_event(session, actor, "user.password", "user", row.username, {})
+
+
+def _user_row(session: Session, username: str) -> UserRow | None:
+    query = select(UserRow).where(func.lower(UserRow.username) == func.lower(username))
+    return session.scalars(query).first()
 
 
 def find_user(store: CaseStore, username: str) -> Account | None:
-    """The user named ``username``, active or not, or None."""
+    """The user named ``username`` in any case (``SZ`` finds ``sz``), active or not, or None."""
     with Session(store.engine) as session:
-        row = session.get(UserRow, username)
+        row = _user_row(session, username)
         return _user_account(row) if row is not None else None
+
+
+def set_user_active(store: CaseStore, username: str, active: bool, *, actor: str) -> None:
+    """Disable (停用) or re-enable a user; their tokens stop (or start) working within the API's account cache
+    time. Audited under ``actor``."""
+    with Session(store.writer_engine) as session, session.begin():
+        row = _user_or_fail(session, username)
+        row.active = active
+        append_event(session, actor, "user.active", "user", row.username, {"active": active})
+
+
+def set_user_roles(store: CaseStore, username: str, roles: Sequence[str], *, actor: str) -> None:
+    """Give a user other roles (a promotion or a demotion); audited under ``actor``."""
+    with Session(store.writer_engine) as session, session.begin():
+        row = _user_or_fail(session, username)
+        row.roles = _roles_text(roles)
+        append_event(session, actor, "user.roles", "user", row.username, {"roles": row.roles})
+
+
+def delete_user(store: CaseStore, username: str, *, actor: str) -> None:
+    """Remove a user (删除用户); audited under ``actor``."""
+    with Session(store.writer_engine) as session, session.begin():
+        row = _user_or_fail(session, username)
+        session.delete(row)
+        append_event(session, actor, "user.delete", "user", row.username, {})
+
+
+def _user_or_fail(session: Session, username: str) -> UserRow:
+    row = _user_row(session, username)
+    if row is None:
+        raise CaseStoreError(f"no user {username!r}")
+    return row
 
 
 def find_user_or_fail(store: CaseStore, username: str) -> Account:

@@ -23,6 +23,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -263,9 +265,13 @@ class LinkHubRow(Base):
 
 
 class UserRow(Base):
-    """A person who signs in to the console or the API: one unit, one or more roles, an argon2 password hash."""
+    """A person who signs in to the console or the API: one unit, one or more roles, an argon2 password hash.
+
+    Usernames are unique without regard to case (``ux_users_username_lower``), and found so at sign-in.
+    """
 
     __tablename__ = "users"
+    __table_args__ = (Index("ux_users_username_lower", func.lower(text("username")), unique=True),)
 
     username: Mapped[str] = mapped_column(String(64), primary_key=True)
     display_name: Mapped[str] = mapped_column(Text)
