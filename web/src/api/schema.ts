@@ -56,7 +56,9 @@ export interface paths {
         put?: never;
         /**
          * Sign In
-         * @description Exchange a username and password for an access token (valid ``FANZHA_ACCESS_TOKEN_MINUTES``).
+         * @description Exchange a username (in any case) and password for an access token (valid ``FANZHA_ACCESS_TOKEN_MINUTES``).
+         *
+         *     An unknown username costs the same password check as a wrong password, so the answer's time names no one.
          */
         post: operations["sign_in_api_v1_auth_token_post"];
         delete?: never;
