@@ -235,7 +235,12 @@ def main() -> None:
     )
     parser.add_argument("--repeats", type=int, default=50)
     parser.add_argument("--seed", type=int, default=12)
-    parser.add_argument("--profile", type=Path, default=None, help="write a cProfile of the API pages here")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        default=None,
+        help="write a cProfile of 10 more requests a page here (the event loop only: the sync route runs in the thread pool)",
+    )
     args = parser.parse_args()
     n, scope_n = args.reports, args.scope if args.scope is not None else args.reports
     if not 0 < scope_n <= n:
