@@ -38,7 +38,7 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
-from bench.common import machine, markdown_table, today
+from bench.common import asgi_get, machine, markdown_table, today
 from fanzha.api import create_app
 from fanzha.config import Settings
 from fanzha.intake.pipeline import ingest_path
@@ -154,21 +154,7 @@ def _cpu_per_lookup(home: Path, lookups: list[tuple[str, str]], cache_seconds: f
 
 
 async def _get(app: Any, query: bytes) -> None:
-    path = "/api/v1/identifiers/risk"
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "",
-             "headers": [(b"host", b"127.0.0.1")], "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}  # fmt: skip
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    if sent[0]["status"] != 200:
-        raise RuntimeError(f"lookup {query!r} answered {sent[0]['status']}")
+    await asgi_get(app, "/api/v1/identifiers/risk", query)
 
 
 SERVERS = (

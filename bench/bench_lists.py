@@ -41,7 +41,7 @@ from typing import Any
 
 from sqlalchemy import insert
 
-from bench.common import machine, markdown_table, today
+from bench.common import asgi_get, machine, markdown_table, today
 from fanzha.api import create_app
 from fanzha.api.security import hash_password, issue_token
 from fanzha.config import Settings
@@ -186,23 +186,7 @@ def _floor_sql(page: dict[str, str]) -> tuple[str, list[Any]]:
 
 
 async def _get(app: Any, query: bytes, token: bytes) -> list[dict[str, Any]]:
-    path = "/api/v1/reports"
-    scope = {"type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "GET", "scheme": "http",
-             "path": path, "raw_path": path.encode(), "query_string": query, "root_path": "",
-             "headers": [(b"host", b"127.0.0.1"), (b"authorization", b"Bearer " + token)],
-             "client": ("127.0.0.1", 50000), "server": ("127.0.0.1", 80)}  # fmt: skip
-    sent: list[dict[str, Any]] = []
-
-    async def receive() -> dict[str, Any]:
-        return {"type": "http.request", "body": b"", "more_body": False}
-
-    async def send(message: dict[str, Any]) -> None:
-        sent.append(message)
-
-    await app(scope, receive, send)
-    body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
-    if sent[0]["status"] != 200:
-        raise RuntimeError(f"list {query!r} answered {sent[0]['status']}: {body[:300]!r}")
+    body = await asgi_get(app, "/api/v1/reports", query, [(b"authorization", b"Bearer " + token)])
     page: list[dict[str, Any]] = json.loads(body)
     return page
 
