@@ -446,6 +446,9 @@ def test_a_classification_below_the_threshold_says_it_is_uncertain() -> None:
     sure = Classification("fake_loan", None, UNCERTAIN_BELOW, {}, ())
     assert unsure.uncertain
     assert not sure.uncertain
+    assert Classification("not_fraud", None, UNCERTAIN_BELOW, {}, ()).no_fraud
+    assert not Classification("not_fraud", None, UNCERTAIN_BELOW - 0.01, {}, ()).no_fraud
+    assert not sure.no_fraud
 
 
 @pytest.mark.slow

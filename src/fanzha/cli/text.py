@@ -133,7 +133,7 @@ def _print_blind(name: str) -> None:
     classifier, source = _classifier(module)
 
     def genuine(texts: list[str]) -> list[bool]:
-        return [c.fraud_type == "not_fraud" and not c.uncertain for c in classifier.classify_many(texts)]
+        return [c.no_fraud for c in classifier.classify_many(texts)]
 
     _print_role_table(roles_on_blind_set(messages, genuine=genuine), where)
     result = classification_on_blind_set(

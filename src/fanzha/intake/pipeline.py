@@ -28,7 +28,7 @@ from fanzha.model import Report, Unit
 from fanzha.store.cases import CaseStore
 from fanzha.store.flows import FlowStore
 from fanzha.text import Extraction, FoundIdentifier, extract
-from fanzha.text.classify import NOT_FRAUD, Classification, FraudClassifier, default_classifier
+from fanzha.text.classify import Classification, FraudClassifier, default_classifier
 from fanzha.text.roles import roles_in_genuine_text, settle_roles
 
 Progress = Callable[[str, int, int], None]
@@ -234,7 +234,7 @@ def analyse_narratives(
 
 def _text_roles(extraction: Extraction, classified: Classification) -> list[FoundIdentifier]:
     """Roles as the words read them, and none of the other side's in a narrative that reads as no fraud."""
-    if classified.fraud_type == NOT_FRAUD and not classified.uncertain:
+    if classified.no_fraud:
         return roles_in_genuine_text(extraction.identifiers)
     return extraction.identifiers
 

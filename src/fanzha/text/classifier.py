@@ -81,6 +81,11 @@ class Classification:
         """The model is unsure of this text (:data:`UNCERTAIN_BELOW`): an analyst should decide its type."""
         return self.probability < UNCERTAIN_BELOW
 
+    @property
+    def no_fraud(self) -> bool:
+        """The text reads as no fraud, and the model is sure of it: it names no other side."""
+        return self.fraud_type == NOT_FRAUD and not self.uncertain
+
 
 # --- numba kernels ------------------------------------------------------------------------------------------------
 

@@ -471,6 +471,9 @@ class Classified(Protocol):
     @property
     def uncertain(self) -> bool: ...
 
+    @property
+    def no_fraud(self) -> bool: ...
+
 
 class TextClassifier(Protocol):
     """A fraud-type classifier (``fanzha.text.classify.FraudClassifier``)."""

@@ -570,8 +570,7 @@ def _messengers(scan: _Scan) -> None:
         ):
             continue  # online, airline, mytg
         kind = K.TELEGRAM if telegram else K.LINE
-        start, end = match.span("at") if match.group("at") else match.span("id")
-        end = match.end("id")
+        start, end = match.start("at" if match.group("at") else "id"), match.end("id")
         value, valid = _identifier_value(kind, handle)
         if valid and scan.free(start, end) and not _amount_follows(scan, end):
             scan.add(kind, start, end, value, valid, 0.85, "after_messenger_word")
