@@ -131,13 +131,15 @@ def _print_blind(name: str) -> None:
         _print_role_table(roles_on_blind_set(messages), where)
         return
     classifier, source = _classifier(module)
-
-    def genuine(texts: list[str]) -> list[bool]:
-        return [c.no_fraud for c in classifier.classify_many(texts)]
-
-    _print_role_table(roles_on_blind_set(messages, genuine=genuine), where)
+    classified = dict(
+        zip((m.text for m in messages), classifier.classify_many([m.text for m in messages]), strict=True)
+    )
+    _print_role_table(
+        roles_on_blind_set(messages, genuine=lambda texts: [classified[text].no_fraud for text in texts]),
+        where,
+    )
     result = classification_on_blind_set(
-        messages, lambda texts: [c.fraud_type for c in classifier.classify_many(texts)]
+        messages, lambda texts: [classified[text].fraud_type for text in texts]
     )
     _print_scores(f"fraud types{where}, {source}", result.overall)
     for line in confusion_lines(result.overall):
