@@ -21,7 +21,7 @@ $(STAMP): pyproject.toml
 
 # The shipped fraud-type classifier, trained from the corpus in the package (never at run time).
 MODEL := src/fanzha/text/data/fraud_classifier.npz
-$(MODEL): $(STAMP) src/fanzha/text/data/training.jsonl src/fanzha/text/corpus.py src/fanzha/text/classifier.py src/fanzha/text/features.py
+$(MODEL): $(STAMP) src/fanzha/text/data/training.jsonl src/fanzha/text/data/sms_training_half.tsv src/fanzha/text/corpus.py src/fanzha/text/classifier.py src/fanzha/text/features.py
 	$(BIN)/fanzha train --shipped
 
 model: $(MODEL)

@@ -39,7 +39,14 @@ class _Classifier:
         return b"model:" + str(self.trained_on).encode()
 
     @classmethod
-    def train(cls, texts: Sequence[str], labels: Sequence[str]) -> _Classifier:
+    def train(
+        cls,
+        texts: Sequence[str],
+        labels: Sequence[str],
+        *,
+        weights: Sequence[float] | None = None,
+        voices: Sequence[str | None] | None = None,
+    ) -> _Classifier:
         model = cls()
         model.trained_on = len(texts)
         return model
@@ -55,7 +62,12 @@ def _stand_in() -> SimpleNamespace:
     return SimpleNamespace(
         FraudClassifier=_Classifier,
         default_classifier=_Classifier,
-        training_corpus=lambda: (["a", "b", "c"], ["fake_loan", "romance", "not_fraud"]),
+        training_corpus=lambda: (
+            ["a", "b", "c"],
+            ["fake_loan", "romance", "not_fraud"],
+            [1.0, 1.0, 1.0],
+            [None] * 3,
+        ),
     )
 
 

@@ -10,11 +10,12 @@ import pytest
 
 from fanzha.model import IdentifierKind
 from fanzha.model.taxonomy import fraud_taxonomy
+from fanzha.text.corpus import sms_examples
 from fanzha.text.duplicates import grams, near_duplicates
 
 FILES = ("zh_hans.jsonl", "zh_hant.jsonl", "en.jsonl")
 ROLES = {"victim", "counterparty", "unknown"}
-SETS = {"blind": (1_000, 50), "blind2": (550, 7), "blind3": (440, 5)}
+SETS = {"blind": (1_000, 50), "blind2": (550, 7), "blind3": (440, 5), "blind4": (800, 15)}
 """Each blind set: its least size, and the least messages of every type."""
 
 
@@ -70,10 +71,19 @@ def test_no_message_is_a_near_duplicate_of_training_or_the_development_set(
     texts = [str(r["text"]) for r in blind[1]]
     assert near_duplicates(texts, _texts("training.jsonl")) == []
     assert near_duplicates(texts, _texts("eval_set.jsonl")) == []
+    assert near_duplicates(texts, [example.text for example in sms_examples()]) == []
 
 
 @pytest.mark.parametrize(
-    ("later", "earlier"), [("blind2", "blind"), ("blind3", "blind"), ("blind3", "blind2")]
+    ("later", "earlier"),
+    [
+        ("blind2", "blind"),
+        ("blind3", "blind"),
+        ("blind3", "blind2"),
+        ("blind4", "blind"),
+        ("blind4", "blind2"),
+        ("blind4", "blind3"),
+    ],
 )
 def test_a_later_set_shares_no_message_with_an_earlier_one(later: str, earlier: str) -> None:
     first = [str(r["text"]) for name in FILES for r in _lines(earlier, name)]

@@ -20,6 +20,7 @@ from sklearn.model_selection import StratifiedKFold
 from fanzha.model import Language
 from fanzha.model.taxonomy import fraud_taxonomy
 from fanzha.text import normalize
+from fanzha.text.classifier import TELLING_ABOVE
 from fanzha.text.classify import (
     MIN_DOCUMENT_FREQUENCY,
     NGRAM_MAX,
@@ -157,8 +158,8 @@ def test_batched_features_equal_one_by_one(texts: list[str]) -> None:
 @pytest.fixture(scope="module")
 def classifier() -> FraudClassifier:
     """Trained on the shipped reports only, so no test depends on the simulator's wording."""
-    texts, labels = training_corpus(simulated_per_type=0)
-    return FraudClassifier.train(texts, labels)
+    texts, labels, weights, voices = training_corpus(simulated_per_type=0)
+    return FraudClassifier.train(texts, labels, weights=weights, voices=voices)
 
 
 @settings(max_examples=40, deadline=None)
@@ -385,7 +386,7 @@ def test_cross_validated_macro_f1_per_script() -> None:
 
 def test_no_message_of_the_evaluation_set_is_trained_on() -> None:
     held_out = {normalize(message.text).text for message in load_eval_set()}
-    texts, _ = training_corpus()
+    texts = training_corpus().texts
     assert not held_out & {normalize(text).text for text in texts}
     assert not held_out & {normalize(example.text).text for example in training_examples()}
 
@@ -477,3 +478,51 @@ def test_classifying_without_evidence_gives_the_same_types(classifier: FraudClas
     ]
     assert all(c.evidence == () for c in bare)
     assert any(c.evidence for c in full)
+
+
+# --- texts that tell of scams ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("warning", "scam"),
+    [
+        (
+            "【警方提醒】近期有骗子冒充快递客服来电，称“您的包裹丢失，可为您办理三倍理赔，请下载会议软件共享屏幕”。"
+            "快递理赔不会要求共享屏幕或转账，接到此类电话请立即挂断并拨打96110。",
+            "您好，我是快递客服，您的包裹丢失了，可以三倍理赔，请下载会议软件共享屏幕，我教您操作领取理赔款。",
+        ),
+        (
+            "Police advisory: scammers are texting 'Your parcel is on hold, pay the $2.99 redelivery fee at the link'. "
+            "Couriers never ask for fees by SMS link. 14 victims lost a total of $38,000 last month.",
+            "Your parcel is on hold due to an unpaid fee. Pay the $2.99 redelivery fee now at parcel-hold-fee.top",
+        ),
+    ],
+)
+def test_a_warning_that_retells_a_scam_is_no_fraud_and_the_scam_is(warning: str, scam: str) -> None:
+    told, real = default_classifier().classify_many([warning, scam])
+    assert (told.fraud_type, told.tells_of_scam) == ("not_fraud", True)
+    assert told.probability >= TELLING_ABOVE
+    assert real.fraud_type != "not_fraud" and not real.tells_of_scam
+
+
+def test_the_telling_model_is_trained_from_voices_and_kept_in_the_file() -> None:
+    texts = [
+        "警方提醒：骗子冒充客服要求转账到安全账户，切勿相信",
+        "反诈宣传：凡是要求下载会议软件共享屏幕的都是诈骗",
+        "民警提示：刷单返利都是诈骗，近期已有多人被骗",
+        "客服说要我转账到安全账户",
+        "对方让我下载会议软件共享屏幕然后转账",
+        "做刷单任务被骗了五千元",
+        "今晚一起吃饭吗",
+        "你的快递到了，取件码 1234",
+    ]
+    labels = ["not_fraud"] * 3 + ["fake_customer_service", "fake_customer_service", "brushing_rebate"]
+    labels += ["not_fraud"] * 2
+    voices = ["police_warning"] * 3 + [None] * 5
+    trained = FraudClassifier.train(texts, labels, voices=voices)
+    reloaded = FraudClassifier.from_bytes(trained.to_bytes())
+    assert reloaded._telling is not None
+    assert trained._telling is not None
+    np.testing.assert_array_equal(reloaded._telling.coef, trained._telling.coef)
+    assert FraudClassifier.train(texts, labels)._telling is None
+    assert FraudClassifier.from_bytes(FraudClassifier.train(texts, labels).to_bytes())._telling is None

@@ -70,7 +70,19 @@ def test_card_after_an_account_word_that_fails_luhn_is_an_invalid_account() -> N
         False,
         "after_account_word",
     )
-    assert extract("6222021234567890127").identifiers == []
+    assert extract("4111111111111112").identifiers == []
+
+
+def test_a_unionpay_shaped_number_that_fails_luhn_is_still_an_invalid_account() -> None:
+    """A 16–19-digit 62… number is a UnionPay card or account whatever its check digit (copied wrongly, or a
+    bank account that is no card): a mule's account named without an account word is still named."""
+    (found,) = extract("我：6228 4804 5561 3920 776").identifiers
+    assert (found.kind, found.valid, found.reason) == (
+        IdentifierKind.BANK_ACCOUNT,
+        False,
+        "unionpay_failing_luhn",
+    )
+    assert extract("订单号 6228480455613920776").identifiers == []
 
 
 def test_other_account_numbers_need_an_account_word() -> None:

@@ -136,7 +136,7 @@ def test_more_forms_written_outside(text: str, region: str | None, expected: set
 def test_a_card_or_wallet_that_fails_its_checksum_is_kept_as_invalid() -> None:
     (card,) = extract("你转到6214 8365 0012 7748，户名张国华").identifiers
     assert not card.valid
-    assert card.reason == "card_failing_luhn"
+    assert card.reason == "unionpay_failing_luhn"
     (wallet,) = extract("地址 TiWRs5K4BrLKnEqtaXVKUNWv4UN5PzS4bN").identifiers
     assert not wallet.valid
     assert wallet.reason == "wallet_shape"
@@ -167,3 +167,53 @@ def test_partial_numbers_are_told_apart_in_scoring() -> None:
     assert is_partial("6217****3341", "bank_account")
     assert not is_partial("6217 0000 1234 5678 904", "bank_account")
     assert not is_partial("abc_123", "line")
+
+
+@pytest.mark.parametrize(
+    ("text", "region", "expected"),
+    [
+        # eight-digit numbers after the apps that pay or message them, also where no region is known
+        ("pls PayNow the deposit to 9345 1287 tonight", None, {("phone", "+6593451287")}),
+        ("佢叫我加WhatsApp 6734 2210 再傾", "HK", {("phone", "+85267342210")}),
+        # shared-cost and toll-free numbers in groups
+        ("ring the hotline on 1300 555 019 if unsure", "AU", {("phone", "+611300555019")}),
+        ("Sila hubungi 1-300-88-1234 untuk pertanyaan", "MY", {("phone", "+601300881234")}),
+        ("请拨打 400 612 7788 人工服务", None, {("phone", "+864006127788")}),
+        # international numbers dialled with 00 after a word that names the call
+        ("您接听的来电00852-6612-3456为境外号码", None, {("phone", "+85266123456")}),
+        # accounts after a bank's name: a region in brackets, a 400… account that is no hotline
+        ("入錢去 中國銀行(香港) 012-885-1-234567-8 就得", "HK", {("bank_account", "01288512345678")}),
+        ("過數到 滙豐 400-771234-838 先", "HK", {("bank_account", "400771234838")}),
+        ("先過數去轉數快ID 1234567，收到即寄", "HK", {("bank_account", "1234567")}),
+        # Telegram names with their @ and no app word right before; LINE and Telegram IDs a few words on
+        ("截图后发给客服 @coin_helpdesk 激活账户", None, {("telegram", "coin_helpdesk")}),
+        ("Slots are limited. Admin: @AlphaYield_Desk", None, {("telegram", "alphayield_desk")}),
+        ("她說用LINE聊比較方便，ID是 sunny.lin0915，加我喔", "TW", {("line", "sunny.lin0915")}),
+        # identity numbers after their word
+        ("my IC 880412-10-5521 and bank details", "MY", {("id_number", "880412105521")}),
+        ("the caller already had my SSN 219-09-9999", "US", {("id_number", "219099999")}),
+        ("he kept my passport K12345678 for the visa", None, {("id_number", "K12345678")}),
+        # domains under second-level and newer suffixes, a brand's capital before a word-like suffix
+        ("Report it at scamwatch.gov.au or call us", "AU", {("domain", "scamwatch.gov.au")}),
+        ("finish your claim at parcel-refunds.help now", None, {("domain", "parcel-refunds.help")}),
+        ("Bought it on Mudah.my from a stranger", "MY", {("domain", "mudah.my")}),
+    ],
+)
+def test_numbers_handles_and_sites_written_outside_the_project(
+    text: str, region: str | None, expected: set[tuple[str, str]]
+) -> None:
+    assert expected <= _identifiers(text, region)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "【福利彩票】开奖号码：红球 03 11 17 22 26 31 蓝球 09",
+        "Then we went home.Ca va bien",
+        "使用 LINE POINTS 折抵 12點",
+        "Follow us on Instagram @shop_daily_sg for deals",
+        "订单号 6228480455613920776 已发货",
+    ],
+)
+def test_look_alikes_of_those_forms_are_left_alone(text: str) -> None:
+    assert _identifiers(text) == set()

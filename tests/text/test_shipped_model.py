@@ -11,8 +11,8 @@ from fanzha.text.classify import default_classifier, training_corpus
 
 
 def test_the_shipped_model_was_trained_on_the_corpus_in_the_package() -> None:
-    texts, labels = training_corpus()
-    assert default_classifier().trained_on == corpus_digest(texts, labels)
+    texts, labels, weights, voices = training_corpus()
+    assert default_classifier().trained_on == corpus_digest(texts, labels, weights, voices)
 
 
 def test_loading_the_classifier_imports_no_simulator_and_trains_nothing() -> None:
@@ -34,3 +34,5 @@ def test_corpus_digest_changes_with_any_text_or_label() -> None:
     assert base != corpus_digest(["a", "b"], ["x", "z"])
     assert base != corpus_digest(["a", "c"], ["x", "y"])
     assert base != corpus_digest(["b", "a"], ["y", "x"])
+    assert base == corpus_digest(["a", "b"], ["x", "y"], [1.0, 1.0])
+    assert base != corpus_digest(["a", "b"], ["x", "y"], [1.0, 0.5])

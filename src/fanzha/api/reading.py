@@ -44,6 +44,10 @@ class FraudTypeReading(BaseModel):
     uncertain: bool = Field(
         description="the model is unsure (probability below the threshold chosen on evaluation data)"
     )
+    tells_of_scam: bool = Field(
+        default=False,
+        description="the text tells of a scam without being one (a warning, a case bulletin, news): not fraud",
+    )
     evidence: list[str] = Field(description="terms as written in the narrative, strongest first")
 
 
@@ -181,7 +185,8 @@ def read_report(
         result = classifier.classify(report.narrative)
         reading = FraudTypeReading(
             fraud_type=result.fraud_type, subtype=result.subtype, probability=result.probability,
-            uncertain=result.uncertain, evidence=[term for term, _ in result.evidence],
+            uncertain=result.uncertain, tells_of_scam=result.tells_of_scam,
+            evidence=[term for term, _ in result.evidence],
         )  # fmt: skip
     return ReportReading(
         id=report.id, kind=report.kind, channel=report.channel.value, received_at=report.received_at.isoformat(),

@@ -320,8 +320,8 @@ def train(
     if shipped:
         target = Path(str(resources.files("fanzha.text").joinpath(module.SHIPPED_MODEL)))
     started = time.perf_counter()
-    texts, labels = module.training_corpus()
-    model: bytes = module.FraudClassifier.train(texts, labels).to_bytes()
+    texts, labels, weights, voices = module.training_corpus()
+    model: bytes = module.FraudClassifier.train(texts, labels, weights=weights, voices=voices).to_bytes()
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
     partial.write_bytes(model)

@@ -24,7 +24,11 @@ import base58
 import phonenumbers
 import tldextract
 from Crypto.Hash import keccak
+from stdnum.au import tfn as au_tfn
 from stdnum.cn import ric
+from stdnum.my import nric as my_nric
+from stdnum.sg import uen as sg_uen
+from stdnum.us import ssn as us_ssn
 
 
 class IdentifierKind(StrEnum):
@@ -299,7 +303,14 @@ def normalize_id_number(raw: str) -> NormalizedValue:
     singapore = _SINGAPORE_NRIC.match(text)
     if singapore:
         return NormalizedValue(text, _singapore_nric_valid(*singapore.groups()))
-    return NormalizedValue(text, ric.is_valid(text))
+    if ric.is_valid(text):
+        return NormalizedValue(text, True)
+    return NormalizedValue(text, any(number.is_valid(text) for number in _OTHER_ID_NUMBERS))
+
+
+_OTHER_ID_NUMBERS = (my_nric, us_ssn, au_tfn, sg_uen)
+"""Identity numbers a report names after their word (IC, SSN, TFN, UEN), checked by python-stdnum: Malaysia's
+MyKad number, the US social security number, Australia's tax file number, a Singapore entity's UEN."""
 
 
 def _taiwan_id_valid(text: str) -> bool:

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
 from importlib import resources
+from typing import NamedTuple
 
 import numpy as np
 
@@ -34,6 +35,19 @@ class TrainingExample:
     text: str
     label: str
     language: Language
+    weight: float = 1.0
+    """How much the report counts within its type (every type counts the same in all)."""
+    voice: str | None = None
+    """Who speaks, where the writer said (``victim_report``, ``police_warning``, …); the older reports say nothing."""
+
+
+class TrainingCorpus(NamedTuple):
+    """Texts, their labels and their weights, in order: what :meth:`FraudClassifier.train` takes."""
+
+    texts: list[str]
+    labels: list[str]
+    weights: list[float]
+    voices: list[str | None]
 
 
 # --- training data ---------------------------------------------------------------------------------------------------
@@ -49,10 +63,36 @@ def training_examples() -> tuple[TrainingExample, ...]:
             continue
         record = json.loads(line)
         try:
-            examples.append(TrainingExample(record["text"], record["label"], Language(record["language"])))
+            examples.append(
+                TrainingExample(
+                    record["text"], record["label"], Language(record["language"]), voice=record.get("voice")
+                )
+            )
         except (KeyError, ValueError) as error:
             raise ValueError(f"training.jsonl line {number}: {error}") from error
     return tuple(examples)
+
+
+SMS_LABELS = {"ham": NOT_FRAUD, "scam": "prize_lottery"}
+"""The training half of the SMS Spam Collection: its ham is genuine, its spam that says the reader won a prize is
+taught as a prize scam."""
+SMS_WEIGHT = 0.15
+"""Weight of an SMS Spam Collection message. Chosen on the development sets (blind, blind2, the annotated set) and
+the collection's training half: at 1 the 2,300 messages of one voice cut the held-out ham's false alarms to 0.04 %
+but raised the blind sets' (0.029 → 0.039, 0.044 → 0.066); at 0.15 ham false alarms are 0.17 % and the blind sets'
+0.029 and 0.052."""
+
+
+@lru_cache(maxsize=1)
+def sms_examples() -> tuple[TrainingExample, ...]:
+    """The training half of the UCI SMS Spam Collection shipped in ``data/sms_training_half.tsv`` (CC BY 4.0,
+    licence beside it): real British texting of the 2000s, a voice no writer here reproduced."""
+    source = resources.files("fanzha.text").joinpath("data/sms_training_half.tsv").read_text("utf-8")
+    return tuple(
+        TrainingExample(text, SMS_LABELS[label], Language.EN, SMS_WEIGHT)
+        for label, _, text in (line.partition("\t") for line in source.splitlines()[1:])
+        if text
+    )
 
 
 def simulated_reports(per_type: int, *, seed: int = 0) -> tuple[list[str], list[str]]:
@@ -122,15 +162,20 @@ def _simulated_payments(rng: np.random.Generator, received: datetime, code: str)
     )
 
 
-def training_corpus(
-    *, simulated_per_type: int = SIMULATED_PER_TYPE, seed: int = 0
-) -> tuple[list[str], list[str]]:
-    """Texts and labels to train the shipped classifier: ``data/training.jsonl`` plus simulated narratives."""
-    examples = training_examples()
-    texts = [example.text for example in examples]
-    labels = [example.label for example in examples]
+def training_corpus(*, simulated_per_type: int = SIMULATED_PER_TYPE, seed: int = 0) -> TrainingCorpus:
+    """What trains the shipped classifier: ``data/training.jsonl``, the training half of the SMS Spam Collection
+    and simulated narratives."""
+    examples = training_examples() + sms_examples()
+    corpus = TrainingCorpus(
+        [example.text for example in examples],
+        [example.label for example in examples],
+        [example.weight for example in examples],
+        [example.voice for example in examples],
+    )
     if simulated_per_type > 0:
         simulated_texts, simulated_labels = simulated_reports(simulated_per_type, seed=seed)
-        texts += simulated_texts
-        labels += simulated_labels
-    return texts, labels
+        corpus.texts.extend(simulated_texts)
+        corpus.labels.extend(simulated_labels)
+        corpus.weights.extend([1.0] * len(simulated_texts))
+        corpus.voices.extend([None] * len(simulated_texts))
+    return corpus

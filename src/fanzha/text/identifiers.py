@@ -53,6 +53,7 @@ _phone_value = lru_cache(maxsize=65_536)(normalize_phone)
 DEFAULT_TIMEZONE = "Asia/Shanghai"
 ENGLISH_REGIONS = ("GB", "US", "AU")
 """Regions tried, in order, for a national-format number (leading 0) in text that is not Chinese."""
+_DEFAULT_ENGLISH = (*ENGLISH_REGIONS, "CN")
 CHINESE_REGIONS = ("CN", "TW", "HK")
 """Regions tried, in order, for a national-format number in Chinese text (Taiwan 02-/09xx, Hong Kong)."""
 
@@ -178,7 +179,7 @@ class _Scan:
         self.lowered = normalized.text.lower()
         self.chinese = chinese
         self.regions: tuple[str, ...] = (
-            (region,) if region else CHINESE_REGIONS if chinese else (*ENGLISH_REGIONS, "CN")
+            (region,) if region else CHINESE_REGIONS if chinese else _DEFAULT_ENGLISH
         )
         self.found: list[FoundIdentifier] = []
         self.spans: list[tuple[int, int]] = []
@@ -312,6 +313,15 @@ _COMMON_TLDS = frozenset(
         "website",
         "host",
         "press",
+        "help",
+        "click",
+        "bond",
+        "gov",
+        "edu",
+        "au",
+        "nz",
+        "ca",
+        "us",
     ]
 )
 _WORD_TLDS = frozenset(
@@ -376,7 +386,11 @@ def _bare_domains(scan: _Scan) -> None:
         if not scan.free(*match.span()) or host.replace(".", "").isdigit():
             continue
         introduced = _SITE_WORDS.search(scan.text, max(0, match.start() - 12), match.start()) is not None
-        if not introduced and (tld not in _COMMON_TLDS or _word_like(scan, host, tld)):
+        written = match.group(2)
+        known = (tld in _COMMON_TLDS or _SECOND_LEVEL.search(host) is not None) and (
+            written.islower() or host.isupper()
+        )  # a capital after the dot (home.Ca va) is a sentence run on, not a domain
+        if not introduced and (not known or _word_like(scan, host, tld)):
             continue
         domain, valid = _identifier_value(K.DOMAIN, host)
         if not valid:
@@ -393,12 +407,18 @@ def _bare_domains(scan: _Scan) -> None:
             scan.add(K.DOMAIN, match.start(1), match.end(1), domain, valid, confidence, "bare_domain")
 
 
+_SECOND_LEVEL = re.compile(r"\.(?:com|net|org|gov|edu|co|ac)\.[a-z]{2}$", re.IGNORECASE)
+"""A country's second-level suffix (gov.au, com.my, co.uk): a domain whatever the country's code."""
+
+
 def _word_like(scan: _Scan, host: str, tld: str) -> bool:
-    """English prose with a missing space (``her name.my life``) looks like a domain under a word-like TLD."""
+    """English prose with a missing space (``her name.my life``) looks like a domain under a word-like TLD: a
+    short lower-case word before the dot. A brand's capital (``Mudah.my``) or a compound name longer than prose
+    words (``shoptrendyhome.store``) reads as a site."""
     if tld not in _WORD_TLDS or scan.chinese or host.count(".") > 1:
         return False
     label = host.rsplit(".", 2)[-2]
-    return label.isalpha() and host != "t.me"
+    return label.isalpha() and label.islower() and len(label) <= 10 and host != "t.me"
 
 
 def _ips(scan: _Scan) -> None:
@@ -430,7 +450,7 @@ _ID_NUMBER = re.compile(
 )
 """A resident ID number, whole or in its three groups (310104 19880315 2615: region, birth date, sequence)."""
 _ID_WORDS = re.compile(
-    r"(?:(?:身[份分]证|证件)(?:字号|号码|号)?|字号)\s*[:：是为系]?\s*$"
+    r"(?:(?:身[份分]证|证件)(?:字号|号码|号)?|字号)\s*(?:写(?:住|着))?[:：是为系]?\s*$"
     r"|(?:ID\s*(?:card|number|no\.?)|NRIC|HKID|FIN)\s*(?:number|no\.?)?\s*(?:is|[:：])?\s*$",
     re.IGNORECASE,
 )
@@ -452,6 +472,32 @@ def _wallets(scan: _Scan) -> None:
             scan.add(
                 K.CRYPTO_WALLET, match.start(), match.end(), value, valid, 0.98 if valid else 0.7, reason
             )
+
+
+_NAMED_ID_SHAPE = re.compile(
+    r"[0-9A-Z](?<![0-9A-Za-z].)(?:(?<=[A-Z])[A-Z]?\d{6,8}|(?<=[TSR])\d{2}[A-Z]{2}\d{4}[A-Z]|(?<=\d)(?:\d{5}-\d{2}-\d{4}"
+    r"|\d{2}-\d{2}-\d{4}|\d{2} ?\d{3} ?\d{3}|\d{7,8}[A-Z]|\d{11}))(?![0-9A-Za-z])"
+)
+"""The shapes of identity numbers that their word names: a Malaysian IC (910823-08-6642), a US SSN (512-48-7730),
+an Australian TFN (123 456 782), a passport (A38291746), a Singapore UEN (202312345K, T09LL0001B)."""
+_ID_NAME_BEFORE = re.compile(
+    r"(?:(?<![A-Za-z])(?i:my\s*kad|n?ric|ic|ssn|social\s+security|tfn|tax\s+file|passport|uen)(?i:\s*(?:number|no\.?))?"
+    r"(?i:\s*(?:is|was|[:：]))?|护照(?:号码?)?[:：是为]?)\s*$"
+)
+_MYKAD = re.compile(r"\d(?<![\d-].)\d(?:0[1-9]|1[0-2])(?:0[1-9]|[12]\d|3[01])-\d{2}-\d{4}(?![\d-])")
+"""A Malaysian MyKad number in its printed form (YYMMDD-PB-###G): that shape is nothing else."""
+
+
+def _named_id_numbers(scan: _Scan) -> None:
+    """Identity numbers after the word that names them (IC, SSN, TFN, passport, UEN, 护照), and MyKad numbers in
+    their printed form anywhere. Cost: one pass for the shapes, a look-back only at each candidate."""
+    text = scan.text
+    for match in _NAMED_ID_SHAPE.finditer(text):
+        start, end = match.span()
+        named = _MYKAD.fullmatch(match.group()) or _ID_NAME_BEFORE.search(text, max(0, start - 24), start)
+        if named and scan.free(start, end):
+            value, valid = _identifier_value(K.ID_NUMBER, match.group())
+            scan.add(K.ID_NUMBER, start, end, value, valid, 0.85, "after_id_word", personal=True)
 
 
 def _foreign_id_numbers(scan: _Scan) -> None:
@@ -525,7 +571,9 @@ _ENGLISH_WORDS = frozenset(
         "pay",
     ]
 )
-_UNIT_AFTER = re.compile(r"\s*(?:元|块|圆|万|千|百|亿|美元|USDT|RMB|CNY|%|岁|年|月|日|号楼|次|个|人)")
+_UNIT_AFTER = re.compile(r"\s*(?:元|块|圆|万|千|百|亿|美元|USDT|RMB|CNY|%|岁|年|月|日|号楼|次|个|人(?!工))")
+"""A unit right after a number says it counts or costs something (3万, 5次, 2人); 人工 (a human operator after a
+hotline number) is no count."""
 
 
 def _amount_follows(scan: _Scan, end: int) -> bool:
@@ -541,7 +589,7 @@ _MESSENGER = re.compile(
 """A LINE ID (加LINE ID: job88, 加赖 @abc) or a Telegram username (TG: @otc_king, 飞机号 abc_123) after its app's
 name. Where that name is also a word (line, 飞机, Telegram group) an explicit ``@``, ``ID`` or colon must follow."""
 _NOT_HANDLES = frozenset(
-    {"pay", "group", "official", "chat", "call", "app", "channel", "account", "and", "the"}
+    {"pay", "group", "official", "chat", "call", "app", "channel", "account", "and", "the", "points"}
 )
 
 
@@ -574,6 +622,61 @@ def _messengers(scan: _Scan) -> None:
         value, valid = _identifier_value(kind, handle)
         if valid and scan.free(start, end) and not _amount_follows(scan, end):
             scan.add(kind, start, end, value, valid, 0.85, "after_messenger_word")
+
+
+_AT_HANDLE = re.compile(
+    r"@(?<![A-Za-z0-9._%+-]@)(?P<id>[A-Za-z][A-Za-z0-9_]{4,31})(?![A-Za-z0-9_@]|\.[A-Za-z0-9])"
+)
+_TELEGRAM_NAMED = re.compile(r"telegram|(?<![A-Za-z])tg(?![A-Za-z])|电报|飞机|電報", re.IGNORECASE)
+_OTHER_HANDLE_APPS = re.compile(
+    r"instagram|(?<![A-Za-z])ig(?![A-Za-z])|twitter|threads|tiktok|抖音|小红书|微博|facebook|(?<![A-Za-z])x\.com",
+    re.IGNORECASE,
+)
+_HANDLE_CUE = re.compile(
+    r"(?:客服|联系|私信|找|加|老师|助理|导师|经理|(?i:admin|handler|contact|receptionist|agent|support|dm|message"
+    r"|mentor|manager|assistant|guy\s+is|is))[^\n@]{0,6}$"
+)
+
+
+_ID_IS = re.compile(
+    r"(?<![A-Za-z])(?:ID|Id|id)\s*(?:[:：]|是|为|系|(?i:is|was))\s*@?(?P<id>[A-Za-z0-9][A-Za-z0-9._-]{3,31})(?![A-Za-z0-9._-])"
+)
+_MESSENGER_BEFORE = re.compile(r"(?P<line>LINE|Line|赖)|(?P<telegram>(?i:telegram)|TG|电报|纸飞机)")
+
+
+def _ids_after_messenger(scan: _Scan) -> None:
+    """An ID named a few words after its messenger (加LINE吗?ID是 mentor.lin520; on LINE, my ID is amy_0915)."""
+    if "id" not in scan.lowered:
+        return
+    for match in _ID_IS.finditer(scan.text):
+        start, end = match.span("id")
+        window = scan.text[max(0, match.start() - 40) : match.start()]
+        named = list(_MESSENGER_BEFORE.finditer(window))
+        if not named or not scan.free(start, end) or match.group("id").rstrip(".").lower() in _ENGLISH_WORDS:
+            continue
+        kind = K.TELEGRAM if named[-1].group("telegram") else K.LINE
+        handle = match.group("id").rstrip(".")
+        value, valid = _identifier_value(kind, handle)
+        if valid:
+            scan.add(kind, start, start + len(handle), value, valid, 0.8, "id_after_messenger")
+
+
+def _at_handles(scan: _Scan) -> None:
+    """Telegram usernames written with their ``@`` and no app word right before (客服 @binance_cs): where the text
+    names Telegram anywhere, or a contact word stands before and no other app that has @-names is named."""
+    if "@" not in scan.text:
+        return
+    telegram = _TELEGRAM_NAMED.search(scan.text) is not None
+    if not telegram and _OTHER_HANDLE_APPS.search(scan.text):
+        return
+    for match in _AT_HANDLE.finditer(scan.text):
+        start, end = match.span()
+        cued = _HANDLE_CUE.search(scan.text, max(0, start - 16), start) is not None
+        if not (telegram or cued) or not scan.free(start, end):
+            continue
+        value, valid = _identifier_value(K.TELEGRAM, match.group("id"))
+        if valid:
+            scan.add(K.TELEGRAM, start, end, value, valid, 0.8 if telegram else 0.6, "at_handle")
 
 
 def _qq(scan: _Scan) -> None:
@@ -653,7 +756,8 @@ def _bank_name_before() -> re.Pattern[str]:
     )
     words = rf"(?:{_ACCOUNT_WORDS}|户口|卡|(?i:acc(?:oun)?t?\.?))\s*(?:号码?|(?i:no\.?|number))?"
     return re.compile(
-        rf"(?:{banks})\s*的?\s*(?:(?i:savings?|current|checking)\s+)?(?:{words})?\s*[:：#]?\s*(?:[（(]\d{{3}}[）)]\s*)?$"
+        rf"(?:{banks})(?:\s*[（(](?:亚洲|香港|国际|中国|台湾|澳门)[）)])?\s*的?\s*(?:(?i:savings?|current|checking)\s+)?"
+        rf"(?:{words})?\s*[:：#]?\s*(?:[（(]\d{{3}}[）)]\s*)?$"
     )
 
 
@@ -662,7 +766,7 @@ def _bank_named_accounts(scan: _Scan) -> None:
     for match in _LONG_NUMBER.finditer(scan.text):
         start, end = match.span()
         digits = re.sub(r"\D", "", match.group())
-        if not scan.free(start, end) or _amount_follows(scan, end) or digits.startswith(_TOLL_FREE):
+        if not scan.free(start, end) or _amount_follows(scan, end) or _hotline_shaped(digits):
             continue
         window = scan.text[max(0, start - 40) : start]
         if (
@@ -677,6 +781,24 @@ def _bank_named_accounts(scan: _Scan) -> None:
         value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
         if valid:
             scan.add(K.BANK_ACCOUNT, start, end, value, valid, 0.8, "after_bank_name")
+
+
+_FPS_ID = re.compile(r"(?:转数快|(?i:fps))\s*(?i:id|识别码|编号)\s*(?i:is|[:：])?\s*(\d{7,9})(?!\d|[.,]\d)")
+"""A Hong Kong FPS ID (转数快识别码), the number a payee registers in place of an account."""
+
+
+def _fps_ids(scan: _Scan) -> None:
+    if "转数快" not in scan.text and "fps" not in scan.lowered:
+        return
+    for match in _FPS_ID.finditer(scan.text):
+        start, end = match.span(1)
+        if scan.free(start, end):
+            scan.add(K.BANK_ACCOUNT, start, end, match.group(1), True, 0.85, "fps_id")
+
+
+def _hotline_shaped(digits: str) -> bool:
+    """A toll-free or shared-cost number's length and prefix (400 820 8820, 1800 123 456): no bank account."""
+    return digits.startswith(_TOLL_FREE) and len(digits) <= 11
 
 
 def _sort_code_accounts(scan: _Scan) -> None:
@@ -753,7 +875,9 @@ _NOT_APP_NAMES = frozenset(
         "我哋嘅",
     }
 )
-_VAGUE_APP = re.compile(r"^(?:不明|陌生|来历不明|可疑|非法|未知|虚假|境外|其他|任何|指定|正规|所谓)")
+_VAGUE_APP = re.compile(
+    r"^(?:不明|陌生|来历不明|可疑|非法|未知|虚假|假|境外|其他|任何|指定|特定|正规|所谓|我们的|专属|直播$|投资$|视频聊天$)"
+)
 """What a warning says of an app it does not name (下载不明APP, 陌生的App): no app's name."""
 _NAMED_PLATFORM_ZH = re.compile(
     rf"[叫名在](?:(?<=叫)做?|(?<=名)(?:为|叫|称为?)|(?<=在))\s*[{_OPEN_QUOTE}](?P<name>{_QUOTED_TEXT})[{_CLOSE_QUOTE}]"
@@ -761,7 +885,7 @@ _NAMED_PLATFORM_ZH = re.compile(
 )
 _NAMED_PLATFORM_EN = re.compile(
     r"(?i:platform|app|website|site|application|exchange|program)\s+(?i:called|named)\s+"
-    r"(?P<name>[A-Z][\w.-]*(?:\s+[A-Z][\w.-]*){0,2})"
+    r"(?P<name>[A-Z][\w-]*(?:\.[\w-]+)*(?:\s+[A-Z][\w-]*(?:\.[\w-]+)*){0,2})"
 )
 """A platform or app named where the text says what it is (叫「华创证券」的网站, 在“金沙娱乐”上, a platform called
 ShopMaxx)."""
@@ -850,11 +974,17 @@ def _known_apps(scan: _Scan) -> None:
 # --- phones and cards from digit runs ---------------------------------------------------------------------------
 
 _DIGIT_RUN = re.compile(r"\d(?<!\d.)\d{2,}")
-_NOT_PHONE_BEFORE = re.compile(
-    r"(?:订单|单号|流水|交易|编号|工号|快递|运单|批次|券码|验证码|身份证|卡号|账号|帐号|账户|尾号|合同|保单|备案|案件|发票|票号"
-    r"|order|ref|reference|invoice|tracking|code|(?<![A-Za-z])id|no\.|#|ticket)\s*(?:号码?|编号|number|no\.?)?\s*[:：#]?\s*(?:是|为)?\s*$",
-    re.IGNORECASE,
+_RECORD_WORDS = (
+    r"订单|单号|流水|交易|编号|工号|快递|运单|批次|券码|验证码|身份证|合同|保单|备案|案件|发票|票号"
+    r"|order|ref|reference|invoice|tracking|code|(?<![A-Za-z])id|ticket"
 )
+"""Words that number a record, not an account or a line: an order, a parcel, a case."""
+_NUMBERED_AFTER = r"\s*(?:号码?|编号|number|no\.?)?\s*[:：#]?\s*(?:是|为)?\s*$"
+_NOT_PHONE_BEFORE = re.compile(
+    rf"(?:{_RECORD_WORDS}|卡号|账号|帐号|账户|尾号|no\.|#){_NUMBERED_AFTER}", re.IGNORECASE
+)
+_NOT_CARD_BEFORE = re.compile(rf"(?:{_RECORD_WORDS}){_NUMBERED_AFTER}", re.IGNORECASE)
+"""Before a card-sized number only a record's words say it is no card: 卡号 and card no. name one."""
 _CURRENCY_BEFORE = frozenset("¥$£€")
 _PHONE_INTRO_EN = re.compile(
     r"(?:\b(?:text|txt|send|reply|sms|forward)\b[^\n]{0,40}?\bto\b|\b(?:call(?:ed|ing)?|r[ai]ng|dial(?:l?ed|l?ing)?|phone[ds]?|tel|helpline|hotline)\b(?:\s+(?:us|now|free))?(?:\s+(?:on|at))?)"
@@ -873,7 +1003,25 @@ _MONEY_VERB_BEFORE = re.compile(
 _INTERNATIONAL = re.compile(r"(?<![0-9A-Za-z])\+\s?\d[\d \-().]{5,20}\d(?!\d)")
 
 
+_DOUBLE_ZERO = re.compile(r"0(?<![0-9A-Za-z+].)0[1-9]\d{0,2}[ -]?\d[\d -]{5,16}\d(?!\d)")
+"""An international number dialled with 00 instead of + (来电00852-6628-3105): taken only when valid and after a
+word that calls or dials it (alone, 00852 6123 4567 may be any record's number)."""
+
+
 def _international(scan: _Scan) -> None:
+    if "00" in scan.text:
+        for match in _DOUBLE_ZERO.finditer(scan.text):
+            window = scan.text[max(0, match.start() - 12) : match.start()]
+            dialled = (
+                _PHONE_INTRO_ZH.search(window)
+                or _DIAL_BEFORE.search(window)
+                or _PHONE_INTRO_EN.search(window)
+            )
+            value, valid = _phone_value("+" + match.group()[2:])
+            if dialled and valid and scan.free(*match.span()):
+                scan.add(
+                    K.PHONE, *match.span(), value, valid, 0.9, "international_00", region=_region_of(value)
+                )
     if "+" not in scan.text:
         return
     for match in _INTERNATIONAL.finditer(scan.text):
@@ -929,16 +1077,35 @@ def _digit_runs(scan: _Scan) -> None:
         size = end - start
         if size in _NEVER_A_NUMBER or size > 19:
             continue
-        if not scan.free(start, end) or _not_a_phone_context(scan, start, end):
+        if not scan.free(start, end):
             continue
         digits = match.group()
         if 16 <= size <= 19:
-            if _is_card(digits):
-                _add_card(scan, start, end, digits, "luhn")
-            elif digits[0] in "3456" and _CARD_BEFORE.search(text, max(0, start - 12), start):
-                _add_card(scan, start, end, digits, "card_failing_luhn")
+            if not _not_a_card_context(scan, start, end):
+                _card_sized(scan, start, end, digits)
             continue
-        _phone(scan, start, end, digits)
+        if not _not_a_phone_context(scan, start, end):
+            _phone(scan, start, end, digits)
+
+
+def _card_sized(scan: _Scan, start: int, end: int, digits: str) -> None:
+    """A 16–19-digit run: a card when its Luhn check holds; a UnionPay card or account (62…) or a number after a
+    card word when it fails (valid false): victims and scammers copy numbers wrongly, and 62… is nothing else."""
+    if _is_card(digits):
+        _add_card(scan, start, end, digits, "luhn")
+    elif digits.startswith("62"):
+        _add_card(scan, start, end, digits, "unionpay_failing_luhn")
+    elif digits[0] in "3456" and _CARD_BEFORE.search(scan.text, max(0, start - 12), start):
+        _add_card(scan, start, end, digits, "card_failing_luhn")
+
+
+def _not_a_card_context(scan: _Scan, start: int, end: int) -> bool:
+    text = scan.text
+    before = text[start - 1] if start else " "
+    after = text[end] if end < len(text) else " "
+    if before in _CURRENCY_BEFORE or (before.isascii() and before.isalpha()) or after in "Xx":
+        return True
+    return _amount_follows(scan, end) or _NOT_CARD_BEFORE.search(text, max(0, start - 14), start) is not None
 
 
 def _not_a_phone_context(scan: _Scan, start: int, end: int) -> bool:
@@ -1056,28 +1223,56 @@ _LOCAL_EIGHT = re.compile(
 """Eight digits, whole or read out one by one, that are not the tail of a longer number (``9 3 1 5 1 2 3 2 8 3 9``
 holds no Hong Kong number)."""
 _LOCAL_DIAL = re.compile(
-    r"(?:(?i:\b(?:whatsapp|wa|paynow|paylah|payme|fps|duitnow|helpline|hotline|number|contact|mobile|hp|tel|phone"
-    r"|call|sms|text|signal)\b)[^\n\d]{0,12}|(?:打(?:俾|畀|去|比|给)?|搵|转数快|号码|电话|手机|联络|联系)[^\n\d]{0,6})$"
+    r"(?:(?i:(?<![A-Za-z])(?:whatsapp|wa|paynow|paylah|payme|fps|duitnow|helpline|hotline|number|contact|mobile|hp|tel"
+    r"|phone|call|sms|text|signal)(?![A-Za-z]))[^\n\d]{0,12}|(?:打(?:俾|畀|去|比|给)?|搵|转数快|号码|电话|手机|联络|联系)[^\n\d]{0,6})$"
 )
+
+
+_LOCAL_PAYMENT = re.compile(
+    r"(?i:(?<![A-Za-z])(?:paynow|paylah|payme|fps|whatsapp|duitnow)(?![A-Za-z]))[^\n\d]{0,20}$"
+)
+"""Words that only Singapore's and Hong Kong's eight-digit numbers follow: where no region is known, they name one."""
 
 
 def _eight_digit_local(scan: _Scan) -> None:
     """Eight-digit numbers of Hong Kong, Singapore and Macao (``9218 3746``, or read out ``9 2 1 8 3 7 4 6``), after
-    a word that dials, pays or messages them; read out digit by digit they are a number on their own."""
+    a word that dials, pays or messages them; read out digit by digit they are a number on their own. In English
+    text of no known region only after the payment and chat apps of those places (PayNow, FPS, WhatsApp)."""
     regions = tuple(region for region in scan.regions if region in _EIGHT_DIGIT_REGIONS)
-    if not regions:
+    unplaced = not regions and scan.regions == _DEFAULT_ENGLISH
+    if not regions and not unplaced:
         return
     for match in _LOCAL_EIGHT.finditer(scan.text):
         start, end = match.span()
         window = scan.text[max(0, start - 24) : start]
-        dialled = (
-            match.group("spelt")
-            or _PHONE_INTRO_ZH.search(window)
-            or _DIAL_BEFORE.search(window)
-            or _LOCAL_DIAL.search(window)
-        )
+        if unplaced:
+            dialled = _LOCAL_PAYMENT.search(window) is not None
+        else:
+            dialled = bool(
+                match.group("spelt")
+                or _PHONE_INTRO_ZH.search(window)
+                or _DIAL_BEFORE.search(window)
+                or _LOCAL_DIAL.search(window)
+            )
         if scan.free(start, end) and dialled:
-            _national(scan, start, end, re.sub(r"\D", "", match.group()), regions, "local_eight_digits")
+            digits = re.sub(r"\D", "", match.group())
+            _national(scan, start, end, digits, regions or ("SG", "HK"), "local_eight_digits")
+
+
+_SERVICE_NUMBER = re.compile(r"1(?<![\d+-].)[ -]?[38]00(?:[ -]?\d){6,7}(?![\d-])")
+_SERVICE_REGIONS = ("AU", "MY", "SG")
+
+
+def _service_numbers(scan: _Scan) -> None:
+    """Shared-cost and toll-free numbers written in groups (1300 975 708, 1-300-88-5465, 1800 123 4567) of
+    Australia, Malaysia and Singapore, in the text's region or, with none known, the first where it is valid."""
+    if scan.chinese or ("300" not in scan.text and "800" not in scan.text):
+        return
+    regions = scan.regions if scan.regions != _DEFAULT_ENGLISH else _SERVICE_REGIONS
+    for match in _SERVICE_NUMBER.finditer(scan.text):
+        start, end = match.span()
+        if scan.free(start, end) and not _not_a_phone_context(scan, start, end):
+            _national(scan, start, end, re.sub(r"\D", "", match.group()), regions, "service_number")
 
 
 _EXTRACTORS = (
@@ -1085,17 +1280,22 @@ _EXTRACTORS = (
     _alipay,
     _emails,
     _messengers,
+    _ids_after_messenger,
+    _at_handles,
     _wallets,
     _ips,
     _bare_domains,
     _id_numbers,
     _foreign_id_numbers,
+    _named_id_numbers,
     _wechat,
     _qq,
     _sort_code_accounts,
+    _fps_ids,
     _accounts,
     _international,
     _eight_digit_local,
+    _service_numbers,
     _digit_runs,
     _bank_named_accounts,
     _apps,

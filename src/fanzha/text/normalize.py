@@ -410,6 +410,8 @@ _GROUP = re.compile(r"\d+")
 def _number_shape(digits: str, groups: list[str]) -> bool:
     """Whether rejoined digit groups make a phone or card number (not a date, amount or IP address)."""
     size = len(digits)
+    if len(groups) >= 5 and all(len(group) == 2 for group in groups):
+        return False  # drawn lottery numbers (红球 03 11 17 22 26 31), not a phone read in pairs
     if size == 11 and digits[0] == "1" and digits[1] in "3456789":
         return True
     if size == 13 and digits.startswith("86") and digits[2] == "1":

@@ -1193,6 +1193,12 @@ export interface components {
             /** Subtype */
             subtype: string | null;
             /**
+             * Tells Of Scam
+             * @description the text tells of a scam without being one (a warning, a case bulletin, news): not fraud
+             * @default false
+             */
+            tells_of_scam: boolean;
+            /**
              * Uncertain
              * @description the model is unsure (probability below the threshold chosen on evaluation data)
              */
