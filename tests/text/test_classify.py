@@ -412,15 +412,17 @@ def test_development_set_figures_hold() -> None:
 @pytest.mark.parametrize(
     ("name", "macro", "script", "recall", "false_alarms"),
     [
-        # The first blind set, scored many times while the training data grew (development): 0.898 over 15 types,
-        # scripts 0.850 / 0.919 / 0.917, fraud called fraud 0.932, genuine called fraud 0.029 (2026-12-04, end).
-        ("blind", 0.88, 0.83, 0.92, 0.04),
-        # The second, read after its first scoring (development since): 0.943, scripts 0.930 / 0.944 / 0.953,
-        # 0.989, 0.044.
-        ("blind2", 0.92, 0.91, 0.97, 0.06),
-        # The third, scored once at the end of 2026-12-04 (held out): 0.932, scripts 0.892 / 0.978 / 0.923, fraud
-        # called fraud 0.991, genuine called fraud 0.065 (the targets: 0.90, every script 0.87, 0.95, 0.02).
-        ("blind3", 0.91, 0.87, 0.97, 0.08),
+        # Figures of 2026-12-04, end: macro-F1 over 15 types, the lowest script, fraud called fraud, genuine called
+        # fraud. The first four sets were read after their scoring and are development sets: the first 0.895 /
+        # 0.852 / 0.918 / 0.018, the second 0.945 / 0.929 / 0.986 / 0.031, the third 0.956 / 0.926 / 0.991 / 0.028,
+        # the fourth (on which the telling model's threshold was chosen) 0.940 / 0.929 / 0.966 / 0.012.
+        ("blind", 0.88, 0.83, 0.90, 0.03),
+        ("blind2", 0.93, 0.91, 0.97, 0.045),
+        ("blind3", 0.94, 0.90, 0.97, 0.04),
+        ("blind4", 0.92, 0.91, 0.95, 0.025),
+        # The fifth, scored once at the end (held out): 0.907, scripts en 0.884 / zh-Hans 0.897 / zh-Hant 0.931,
+        # 0.954, 0.012 (the targets: 0.90, every script 0.87, 0.95, 0.02).
+        ("blind5", 0.89, 0.87, 0.94, 0.025),
     ],
 )
 def test_blind_set_figures_hold(

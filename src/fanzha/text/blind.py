@@ -20,7 +20,7 @@ from fanzha.text.roles import roles_in_genuine_text
 NOT_FRAUD = "not_fraud"
 
 BLIND_FILES = ("zh_hans.jsonl", "zh_hant.jsonl", "en.jsonl")
-BLIND_SETS = ("blind", "blind2", "blind3", "blind4")
+BLIND_SETS = ("blind", "blind2", "blind3", "blind4", "blind5")
 """The blind sets in ``data/``: ``blind`` (1,279 messages, 2026-12-03), scored several times while the classifier
 changed, so a development figure now; ``blind2`` (580, 2026-12-04), written the same way by new writers, scored once
 and then its tables read, so development too; ``blind3`` (2026-12-04, half genuine look-alikes), scored once at the
