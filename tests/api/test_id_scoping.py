@@ -71,3 +71,21 @@ def test_an_interception_id_taken_elsewhere_answers_as_a_fresh_one(api: Api) -> 
     assert elsewhere == fresh == (422, ["body.id"])
     mine = api.client.post("/api/v1/interceptions", json={**kept, "id": "310000:1"}, headers=sh)
     assert mine.json() == {"recorded": True}
+
+
+def test_a_task_or_lead_naming_another_units_report_is_refused_as_a_missing_one(api: Api) -> None:
+    """Issue 13, case 7: a task could be made on a sibling unit's report (201) and so confirm it exists."""
+    api.store.add_reports([case("R-SH", reporter_unit="310000"), case("R-NS", reporter_unit="440305")])
+    sz = api.token("sz")
+    for path, body in (("tasks", {"kind": "stop_payment"}), ("leads", {"source": "tip", "unit": "440305"})):
+        sibling, missing = (
+            api.client.post(f"/api/v1/{path}", json={**body, "report_id": report}, headers=sz)
+            for report in ("R-SH", "R-NOWHERE")
+        )
+        assert _answer(sibling) == _answer(missing) == (422, ["body.report_id"])
+        assert sibling.json()["detail"].replace("R-SH", "R-NOWHERE") == missing.json()["detail"]
+        mine = api.client.post(f"/api/v1/{path}", json={**body, "report_id": "R-NS"}, headers=sz)
+        assert mine.status_code == 201, mine.text
+    assert [
+        task["report_id"] for task in api.client.get("/api/v1/tasks", headers=api.token("national")).json()
+    ] == ["R-NS"]

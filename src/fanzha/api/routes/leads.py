@@ -22,6 +22,7 @@ from fanzha.api.deps import (
     StoreDep,
     TreeDep,
     readers,
+    require_readable_report,
     scope_unit,
 )
 from fanzha.api.schemas import IdentifierIn, server_id
@@ -197,6 +198,7 @@ def create(
     """Open a lead (线索) for a unit at or below yours."""
     now = clock.now()
     target = Identifier.parse(body.target.kind, body.target.value) if body.target else None
+    require_readable_report(store, tree, actor, body.report_id)
     lead = open_lead(
         tree, actor, lead_id=server_id("L"), source=body.source, unit=body.unit, at=now,
         calendar=policy.calendar, report_id=body.report_id, campaign_id=body.campaign_id, target=target,

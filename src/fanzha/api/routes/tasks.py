@@ -23,6 +23,7 @@ from fanzha.api.deps import (
     StoreDep,
     TreeDep,
     readers,
+    require_readable_report,
     requires,
     scope_unit,
 )
@@ -304,6 +305,7 @@ def create(
     target = Identifier.parse(body.target.kind, body.target.value) if body.target else None
     if body.issuing_unit is not None and body.issuing_unit not in tree:
         raise InvalidOperationError(f"unknown unit {body.issuing_unit!r} (field issuing_unit)")
+    require_readable_report(store, tree, actor, body.report_id)
     record = create_task(
         tree, actor, task_id=server_id("T"), kind=body.kind, at=now, policy=policy,
         issuing_unit=body.issuing_unit, sla_from=body.sla_from, report_id=body.report_id,
