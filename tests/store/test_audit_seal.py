@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import stat
 from collections.abc import Iterator
-from pathlib import Path
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select, text
@@ -148,14 +148,15 @@ def test_an_altered_checkpoint_file_is_found(store: CaseStore) -> None:
     assert store.audit_verdict().problem == "checkpoints"
 
 
-def test_a_chain_from_before_the_key_is_anchored_as_it_was(case_store_url: str, tmp_path: Path) -> None:
+def test_a_chain_from_before_the_key_is_anchored_as_it_was(case_store_url: str) -> None:
     upgrade(case_store_url)
     with CaseStore(case_store_url) as store:
         _write_unkeyed(store, 3)
         assert store.audit_verdict().problem == "recomputed"  # nothing vouches for plain hashes yet
         store.add_units(UNITS)
         store.add_reports([case("R1")])  # the first keyed write anchors the three events it found
-        assert [(c.count, c.unkeyed) for c in seal_for(store.engine).read().checkpoints][0] == (3, 3)
+        first = seal_for(store.engine).read().checkpoints[0]
+        assert (first.count, first.unkeyed) == (3, 3)
         assert store.audit_verdict().intact
         _tamper(store, "UPDATE audit_events SET actor = 'mallory' WHERE seq = 1")
         _rehash_from(store, 1)
@@ -188,8 +189,6 @@ def _rehash_from(store: CaseStore, start: int, *, keyed: bool = False) -> None:
 
 def _write_unkeyed(store: CaseStore, n: int) -> None:
     """``n`` events as fanzha wrote them before the key: plain SHA-256 links."""
-    from datetime import UTC, datetime
-
     prev = GENESIS_HASH
     with Session(store.engine) as session, session.begin():
         for seq in range(n):

@@ -204,11 +204,11 @@ def _link_problem(
             )
         return "edited", row.seq, f"audit event {row.seq} was changed"
     if session.scalar(select(AuditEventRow.seq).where(AuditEventRow.hash == row.prev_hash).limit(1)) is None:
-        return "deleted", row.seq, f"the event audit event {row.seq} follows is gone: events before it were deleted"
+        return "deleted", row.seq, f"events before audit event {row.seq} were deleted (and renumbered)"
     last = session.scalar(select(func.max(AuditEventRow.seq))) or 0
     written = _written_at(seal, row, last + 1)
     if written is not None:
-        return "reordered", row.seq, f"audit event {row.seq} was written as event {written}: events were moved"
+        return "reordered", row.seq, f"audit event {row.seq} was written as event {written}: events moved"
     return "edited", row.seq, f"audit event {row.seq} was changed"
 
 
