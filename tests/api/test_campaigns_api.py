@@ -29,13 +29,19 @@ def linked(api: Api, monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_each_unit_sees_the_campaign_through_its_own_reports(api: Api, linked: str) -> None:
+    """Issue 13, case 7: a unit is told how many of the campaign's reports are its own, never the total, and
+    no other unit's report is named as the founder."""
     for user, mine in (("national", ["R-NS", "R-SH"]), ("sz", ["R-NS"]), ("sh", ["R-SH"])):
         headers = api.token(user)
-        listed = api.client.get("/api/v1/campaigns", headers=headers).json()
-        assert [c["id"] for c in listed] == [linked]
+        listed = api.client.get("/api/v1/campaigns?min_reports=1", headers=headers).json()
+        assert [(c["id"], c["n_reports"], c["founder_report_id"]) for c in listed] == [
+            (linked, len(mine), mine[0])
+        ]
         one = api.client.get(f"/api/v1/campaigns/{linked}", headers=headers).json()
-        assert one["campaign"]["n_reports"] == 2
+        assert (one["campaign"]["n_reports"], one["campaign"]["founder_report_id"]) == (len(mine), mine[0])
         assert one["reports_in_your_units"] == mine
+        by_default = api.client.get("/api/v1/campaigns", headers=headers).json()
+        assert [c["id"] for c in by_default] == ([linked] if len(mine) >= 2 else [])  # two of yours at least
 
 
 def test_graph_shows_what_linked_the_reports(api: Api, linked: str) -> None:

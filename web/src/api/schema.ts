@@ -76,7 +76,8 @@ export interface paths {
         };
         /**
          * List Campaigns
-         * @description Campaigns with at least one report taken by your units, largest first.
+         * @description Campaigns with at least ``min_reports`` reports taken by your units, largest first; ``n_reports`` and
+         *     ``founder_report_id`` count and name only those reports (another unit's are neither counted nor named).
          */
         get: operations["list_campaigns_api_v1_campaigns_get"];
         put?: never;
@@ -946,7 +947,8 @@ export interface components {
         };
         /**
          * CampaignInfo
-         * @description One line of the campaign list.
+         * @description One line of the campaign list; the API shows each unit its part: ``n_reports`` and ``founder_report_id``
+         *     count and name only the reports of the units it may see (:meth:`CampaignStore.seen_by`).
          */
         CampaignInfo: {
             /**
