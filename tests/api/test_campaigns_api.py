@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from case_reports import MULE_CARD, case
 from fanzha.cli import app
 from fanzha.config import get_settings
+from fanzha.link import campaign_name
 from fanzha.model import Identifier, IdentifierKind
 from fanzha.store.cases.schema import AuditEventRow
 
@@ -25,7 +26,7 @@ def linked(api: Api, monkeypatch: pytest.MonkeyPatch) -> str:
     result = CliRunner().invoke(app, ["link", "--actor", "test"])
     assert result.exit_code == 0, result.output
     get_settings.cache_clear()
-    return "CPN-R-NS"
+    return campaign_name("R-NS")
 
 
 def test_each_unit_sees_the_campaign_through_its_own_reports(api: Api, linked: str) -> None:
@@ -224,7 +225,9 @@ def test_a_campaigns_hubs_are_those_its_reports_name(
     assert card in {hub["key"] for hub in hubs}
     graph = api.client.get(f"/api/v1/campaigns/{big}/graph", headers=headers).json()
     assert {hub["key"] for hub in hubs} <= {node["id"] for node in graph["nodes"]}
-    alone = api.client.get("/api/v1/campaigns/hubs?kind=all&campaign_id=CPN-R-LONE", headers=headers)
+    alone = api.client.get(
+        f"/api/v1/campaigns/hubs?kind=all&campaign_id={campaign_name('R-LONE')}", headers=headers
+    )
     assert alone.status_code == 200, alone.text
     assert alone.json() == []
     assert card in {hub["key"] for hub in api.client.get("/api/v1/campaigns/hubs", headers=headers).json()}

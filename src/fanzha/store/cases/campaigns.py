@@ -846,7 +846,7 @@ def _oldest_members(session: Session, campaign_ids: Sequence[str], units: Sequen
         .where(CampaignReportRow.campaign_id.in_(list(campaign_ids)), ReportRow.reporter_unit.in_(units))
         .order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
     )  # newest first: the oldest of each campaign is the one the dict keeps
-    return {campaign: report for campaign, report in session.execute(query)}
+    return dict(session.execute(query).all())
 
 
 def _info(row: CampaignRow) -> CampaignInfo:
