@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from api_world import Api
+from api_world import PASSWORD, Api
+from fastapi.testclient import TestClient
 
 from case_reports import SCAM_PHONE, case, tip
+from fanzha.api import create_app
 from fanzha.api.security import actor_of, issue_token
 from fanzha.config import Settings
+from fanzha.store.cases.checkpoints import seal_for
 
 PROBLEM = "application/problem+json"
 
@@ -119,6 +122,18 @@ def test_reading_a_report_is_audited(api: Api) -> None:
     assert answer.json()["narrative"]
     assert before is None
     assert api.store.verify_audit_chain() is None
+
+
+def test_the_api_checkpoints_the_audit_log_when_it_shuts_down(api: Api) -> None:
+    """Issue 13, case 8: the last events of a run are anchored even between two every-N checkpoints."""
+    _seed(api)
+    settings = Settings(environment="test", secret_key="k" * 40)
+    with TestClient(create_app(settings, store=api.store)) as client:
+        answer = client.post("/api/v1/auth/token", json={"username": "sz", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        assert client.get("/api/v1/reports/440305:R-NS", headers=headers).status_code == 200
+    events = api.store.audit_verdict().events
+    assert max(c.count for c in seal_for(api.store.engine).read().checkpoints) == events
 
 
 def test_listed_personal_data_is_masked(api: Api) -> None:

@@ -41,6 +41,9 @@ def test_each_unit_sees_the_campaign_through_its_own_reports(api: Api, linked: s
         one = api.client.get(f"/api/v1/campaigns/{linked}", headers=headers).json()
         assert (one["campaign"]["n_reports"], one["campaign"]["founder_report_id"]) == (len(mine), mine[0])
         assert one["reports_in_your_units"] == mine
+        if user == "sh":  # neither the id nor any field names Nanshan's founding report
+            assert "R-NS" not in api.client.get("/api/v1/campaigns?min_reports=1", headers=headers).text
+            assert "R-NS" not in api.client.get(f"/api/v1/campaigns/{linked}", headers=headers).text
         by_default = api.client.get("/api/v1/campaigns", headers=headers).json()
         assert [c["id"] for c in by_default] == ([linked] if len(mine) >= 2 else [])  # two of yours at least
 
