@@ -19,7 +19,7 @@ import json
 import logging
 import os
 import threading
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +104,7 @@ class AuditSeal:
     def write(self, count: int, head: str, *, unkeyed: int = 0) -> Checkpoint:
         """Append a signed checkpoint of ``count`` events ending in ``head`` (one line, synced to disk)."""
         checkpoint = Checkpoint(count, head, utcnow().isoformat(), unkeyed)
-        line = json.dumps({**checkpoint.__dict__, "sig": self._signature(checkpoint)}, sort_keys=True) + "\n"
+        line = json.dumps({**asdict(checkpoint), "sig": self._signature(checkpoint)}, sort_keys=True) + "\n"
         with self._lock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             descriptor = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -170,14 +170,6 @@ def seal_for(bind: Engine | Connection) -> AuditSeal:
             path = settings.home / "audit" / f"checkpoints-{digest}.jsonl"
             seal = _seals[cache_key] = AuditSeal(key, path, every=settings.audit_checkpoint_every)
         return seal
-
-
-def flush_seals() -> None:
-    """Write the shutdown checkpoint of every seal this process used."""
-    with _seals_lock:
-        seals = list(_seals.values())
-    for seal in seals:
-        seal.flush()
 
 
 def track_tail(session: Session, seal: AuditSeal, count: int, head: str) -> None:
