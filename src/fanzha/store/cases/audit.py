@@ -148,8 +148,8 @@ class AuditVerdict:
 
     ``problem``: None when the chain is whole, else one of ``edited`` (an event changed in place), ``deleted``
     (events missing from the middle), ``reordered`` (an event moved), ``recomputed`` (hashes rewritten without
-    the key, or a chain that disagrees with a checkpoint), ``truncated`` (events cut from the end),
-    ``emptied`` (every event gone), ``checkpoints`` (a line of the checkpoint file altered). ``seq``: the first event concerned.
+    the key, or a chain that disagrees with a checkpoint), ``truncated`` (events cut from the end), ``emptied``
+    (every event gone), ``checkpoints`` (a line of the checkpoint file altered). ``seq``: the first event concerned.
     """
 
     events: int
@@ -197,11 +197,7 @@ def _link_problem(
         return None
     if row.prev_hash == prev_hash:
         if row.hash == unkeyed_hash(row.prev_hash, canonical):
-            return (
-                "recomputed",
-                row.seq,
-                f"audit event {row.seq} on was rewritten and rehashed without the key",
-            )
+            return "recomputed", row.seq, f"audit events from {row.seq} on were rehashed without the key"
         return "edited", row.seq, f"audit event {row.seq} was changed"
     if session.scalar(select(AuditEventRow.seq).where(AuditEventRow.hash == row.prev_hash).limit(1)) is None:
         return "deleted", row.seq, f"events before audit event {row.seq} were deleted (and renumbered)"
