@@ -63,6 +63,14 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(
         default=64 * 1024, ge=2, description="largest free-form JSON field (a task's detail), compact UTF-8"
     )
+    audit_key: str | None = Field(
+        default=None,
+        min_length=32,
+        description="keys the audit chain (HMAC); default: a random key made once in FANZHA_HOME/audit_key",
+    )
+    audit_checkpoint_every: int = Field(
+        default=100, ge=1, description="audit events between two signed checkpoints (and one at shutdown)"
+    )
     earliest_year: int = Field(default=2000, gt=1, description="earliest year of a time a client may send")
     latest_year: int = Field(default=2100, lt=9999, description="latest year of a time a client may send")
 

@@ -5,11 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from api_world import Api
+from api_world import PASSWORD, Api
+from fastapi.testclient import TestClient
 
 from case_reports import SCAM_PHONE, case, tip
+from fanzha.api import create_app
 from fanzha.api.security import actor_of, issue_token
 from fanzha.config import Settings
+from fanzha.store.cases.checkpoints import seal_for
 
 PROBLEM = "application/problem+json"
 
@@ -65,7 +68,7 @@ def test_api_key_of_a_bank(api: Api) -> None:
 
 
 def _seed(api: Api) -> None:
-    for report_id, unit, user in (("R-NS", "440305", "ns"), ("R-SH", "310000", "sh")):
+    for report_id, unit, user in (("440305:R-NS", "440305", "ns"), ("310000:R-SH", "310000", "sh")):
         created = api.client.post(
             "/api/v1/reports", json=_report_json(report_id, unit), headers=api.token(user)
         )
@@ -73,13 +76,13 @@ def _seed(api: Api) -> None:
         assert created.headers["location"] == f"/api/v1/reports/{report_id}"
 
 
-# who sees the county's report R-NS and the sibling province's R-SH
+# who sees the county's report 440305:R-NS and the sibling province's R-SH
 VISIBILITY = {
-    "national": {"R-NS", "R-SH"},
-    "gd": {"R-NS"},
-    "sz": {"R-NS"},
-    "ns": {"R-NS"},
-    "sh": {"R-SH"},
+    "national": {"440305:R-NS", "310000:R-SH"},
+    "gd": {"440305:R-NS"},
+    "sz": {"440305:R-NS"},
+    "ns": {"440305:R-NS"},
+    "sh": {"310000:R-SH"},
 }
 
 
@@ -90,7 +93,7 @@ def test_a_unit_sees_its_own_and_its_childrens_reports_never_a_siblings(api: Api
     listed = api.client.get("/api/v1/reports", headers=headers)
     assert listed.status_code == 200
     assert {line["id"] for line in listed.json()} == VISIBILITY[username]
-    for report_id in ("R-NS", "R-SH"):
+    for report_id in ("440305:R-NS", "310000:R-SH"):
         answer = api.client.get(f"/api/v1/reports/{report_id}", headers=headers)
         assert answer.status_code == (200 if report_id in VISIBILITY[username] else 404)
 
@@ -115,14 +118,26 @@ def test_reports_only_for_units_in_ones_own_tree(api: Api) -> None:
 def test_reading_a_report_is_audited(api: Api) -> None:
     _seed(api)
     before = api.store.verify_audit_chain()
-    answer = api.client.get("/api/v1/reports/R-NS", headers=api.token("sz"))
+    answer = api.client.get("/api/v1/reports/440305:R-NS", headers=api.token("sz"))
     assert answer.json()["narrative"]
     assert before is None
     assert api.store.verify_audit_chain() is None
 
 
+def test_the_api_checkpoints_the_audit_log_when_it_shuts_down(api: Api) -> None:
+    """Issue 13, case 8: the last events of a run are anchored even between two every-N checkpoints."""
+    _seed(api)
+    settings = Settings(environment="test", secret_key="k" * 40)
+    with TestClient(create_app(settings, store=api.store)) as client:
+        answer = client.post("/api/v1/auth/token", json={"username": "sz", "password": PASSWORD})
+        headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
+        assert client.get("/api/v1/reports/440305:R-NS", headers=headers).status_code == 200
+    events = api.store.audit_verdict().events
+    assert max(c.count for c in seal_for(api.store.engine).read().checkpoints) == events
+
+
 def test_listed_personal_data_is_masked(api: Api) -> None:
-    report = case("R-M", reporter_unit="440305").model_dump(mode="json")
+    report = case("440305:R-M", reporter_unit="440305").model_dump(mode="json")
     assert api.client.post("/api/v1/reports", json=report, headers=api.token("ns")).status_code == 201
     [line] = api.client.get("/api/v1/reports", headers=api.token("ns")).json()
     assert line["victim_account"] != report["victim"]["account"]  # type: ignore[index]
@@ -140,7 +155,7 @@ def test_bad_fields_are_named_in_problem_json(api: Api) -> None:
 
 def test_batches_are_all_or_nothing_and_idempotent(api: Api) -> None:
     headers = api.token("sz")
-    good = [_report_json(f"B{i}", "440305") for i in range(3)]
+    good = [_report_json(f"440305:B{i}", "440305") for i in range(3)]
     conflicting = [*good, {**good[0], "narrative": "another story"}]
     answer = api.client.post("/api/v1/reports/batch", json=conflicting, headers=headers)
     assert answer.status_code == 409

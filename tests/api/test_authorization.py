@@ -286,7 +286,7 @@ def _walk_writes(api: Api, caller: Caller) -> None:
             ),
             (
                 "/reports",
-                case(f"R-{name}-{unit}", reporter_unit=unit, victim=None).model_dump(mode="json"),
+                case(f"{unit}:R-{name}", reporter_unit=unit, victim=None).model_dump(mode="json"),
                 caller.may(CASE_WORKERS, sees(caller.unit, unit)),
             ),
         ]

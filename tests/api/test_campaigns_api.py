@@ -10,6 +10,7 @@ from typer.testing import CliRunner
 from case_reports import MULE_CARD, case
 from fanzha.cli import app
 from fanzha.config import get_settings
+from fanzha.link import campaign_name
 from fanzha.model import Identifier, IdentifierKind
 from fanzha.store.cases.schema import AuditEventRow
 
@@ -25,17 +26,26 @@ def linked(api: Api, monkeypatch: pytest.MonkeyPatch) -> str:
     result = CliRunner().invoke(app, ["link", "--actor", "test"])
     assert result.exit_code == 0, result.output
     get_settings.cache_clear()
-    return "CPN-R-NS"
+    return campaign_name("R-NS")
 
 
 def test_each_unit_sees_the_campaign_through_its_own_reports(api: Api, linked: str) -> None:
+    """Issue 13, case 7: a unit is told how many of the campaign's reports are its own, never the total, and
+    no other unit's report is named as the founder."""
     for user, mine in (("national", ["R-NS", "R-SH"]), ("sz", ["R-NS"]), ("sh", ["R-SH"])):
         headers = api.token(user)
-        listed = api.client.get("/api/v1/campaigns", headers=headers).json()
-        assert [c["id"] for c in listed] == [linked]
+        listed = api.client.get("/api/v1/campaigns?min_reports=1", headers=headers).json()
+        assert [(c["id"], c["n_reports"], c["founder_report_id"]) for c in listed] == [
+            (linked, len(mine), mine[0])
+        ]
         one = api.client.get(f"/api/v1/campaigns/{linked}", headers=headers).json()
-        assert one["campaign"]["n_reports"] == 2
+        assert (one["campaign"]["n_reports"], one["campaign"]["founder_report_id"]) == (len(mine), mine[0])
         assert one["reports_in_your_units"] == mine
+        if user == "sh":  # neither the id nor any field names Nanshan's founding report
+            assert "R-NS" not in api.client.get("/api/v1/campaigns?min_reports=1", headers=headers).text
+            assert "R-NS" not in api.client.get(f"/api/v1/campaigns/{linked}", headers=headers).text
+        by_default = api.client.get("/api/v1/campaigns", headers=headers).json()
+        assert [c["id"] for c in by_default] == ([linked] if len(mine) >= 2 else [])  # two of yours at least
 
 
 def test_graph_shows_what_linked_the_reports(api: Api, linked: str) -> None:
@@ -218,7 +228,9 @@ def test_a_campaigns_hubs_are_those_its_reports_name(
     assert card in {hub["key"] for hub in hubs}
     graph = api.client.get(f"/api/v1/campaigns/{big}/graph", headers=headers).json()
     assert {hub["key"] for hub in hubs} <= {node["id"] for node in graph["nodes"]}
-    alone = api.client.get("/api/v1/campaigns/hubs?kind=all&campaign_id=CPN-R-LONE", headers=headers)
+    alone = api.client.get(
+        f"/api/v1/campaigns/hubs?kind=all&campaign_id={campaign_name('R-LONE')}", headers=headers
+    )
     assert alone.status_code == 200, alone.text
     assert alone.json() == []
     assert card in {hub["key"] for hub in api.client.get("/api/v1/campaigns/hubs", headers=headers).json()}

@@ -21,7 +21,7 @@ NARRATIVE = f"我的卡{VICTIM_CARD}被对方骗走1.2万元，对方电话{SCAM
 
 
 def _report(api: Api) -> None:
-    model = case("R-READ", narrative=NARRATIVE)
+    model = case("440305:R-READ", narrative=NARRATIVE)
     payments = tuple(payment.model_copy(update={"to_account": PAYEE_CARD}) for payment in model.payments[:1])
     report = model.model_copy(update={"payments": payments}).model_dump(mode="json")
     assert api.client.post("/api/v1/reports", json=report, headers=api.token("ns")).status_code == 201
@@ -40,7 +40,7 @@ def test_a_token_is_renewed_for_an_active_user_only(api: Api) -> None:
 def test_reading_marks_spans_and_masks_the_victims_own_until_asked(api: Api) -> None:
     _report(api)
     audited = row_counts(api.store)["audit_events"]
-    masked = api.client.get("/api/v1/reports/R-READ/reading", headers=api.token("sz"))
+    masked = api.client.get("/api/v1/reports/440305:R-READ/reading", headers=api.token("sz"))
     assert masked.status_code == 200, masked.text
     reading = masked.json()
     assert row_counts(api.store)["audit_events"] == audited, "a masked reading is not an audited read"
@@ -57,7 +57,9 @@ def test_reading_marks_spans_and_masks_the_victims_own_until_asked(api: Api) -> 
     assert reading["victim_account"] != VICTIM_CARD
     assert reading["fraud_type"]["evidence"]
 
-    full = api.client.get("/api/v1/reports/R-READ/reading?personal=true", headers=api.token("sz")).json()
+    full = api.client.get(
+        "/api/v1/reports/440305:R-READ/reading?personal=true", headers=api.token("sz")
+    ).json()
     assert row_counts(api.store)["audit_events"] == audited + 1
     assert full["narrative"] == NARRATIVE
     victim = next(span for span in full["spans"] if span["value"] == VICTIM_CARD)
@@ -69,8 +71,11 @@ def test_reading_marks_spans_and_masks_the_victims_own_until_asked(api: Api) -> 
 
 def test_reading_another_units_report_is_not_found(api: Api) -> None:
     _report(api)
-    assert api.client.get("/api/v1/reports/R-READ/reading", headers=api.token("sh")).status_code == 404
-    assert api.client.get("/api/v1/reports/R-READ/reading", headers=api.token("citizen")).status_code == 403
+    assert api.client.get("/api/v1/reports/440305:R-READ/reading", headers=api.token("sh")).status_code == 404
+    assert (
+        api.client.get("/api/v1/reports/440305:R-READ/reading", headers=api.token("citizen")).status_code
+        == 403
+    )
 
 
 def test_a_task_lists_the_moves_its_state_allows(api: Api) -> None:
@@ -140,11 +145,11 @@ def test_any_list_exports_as_excel_with_the_lists_own_visibility(api: Api) -> No
     assert sheet is not None
     header, *rows = list(sheet.iter_rows(values_only=True))
     assert "id" in header
-    assert [row[header.index("id")] for row in rows] == ["R-READ"]
+    assert [row[header.index("id")] for row in rows] == ["440305:R-READ"]
     assert VICTIM_CARD not in str(rows), "the export is masked as the list is"
     elsewhere = api.client.get("/api/v1/exports/xlsx?list=reports", headers=api.token("sh"))
     other_sheet = load_workbook(io.BytesIO(elsewhere.content)).active
-    assert "R-READ" not in str(list(other_sheet.iter_rows(values_only=True)))  # type: ignore[union-attr]
+    assert "440305:R-READ" not in str(list(other_sheet.iter_rows(values_only=True)))  # type: ignore[union-attr]
     assert (
         api.client.get("/api/v1/exports/xlsx?list=reports", headers=api.token("citizen")).status_code == 403
     )

@@ -89,10 +89,15 @@ query_params = st.dictionaries(
     max_size=4,
 )  # fmt: skip
 
+AIMS: dict[str, str] = {}
+"""The fixture's records by the names the fuzzers aim at."""
+
 
 @pytest.fixture
 def fuzz_api(api: Api, password_hash: str) -> tuple[Api, dict[str, str]]:
-    """The API on a fake clock with a task, a lead and a warning to aim at, and a caller with every case role."""
+    """The API on a fake clock with a task, a lead and a warning to aim at, and a caller with every case role.
+
+    Their ids (made by the server) are kept in ``AIMS`` under ``T-1``, ``L-1`` and ``W-1``."""
     api.client.app.state.clock = FakeClock(T0)  # type: ignore[attr-defined]
     settings_ = api.client.app.state.settings  # type: ignore[attr-defined]
     roles = ["analyst", "investigator", "supervisor"]
@@ -101,12 +106,14 @@ def fuzz_api(api: Api, password_hash: str) -> tuple[Api, dict[str, str]]:
     )  # tokens name an account
     actor = actor_of("fuzzer", "CN", roles)
     headers = {"Authorization": f"Bearer {issue_token(actor, settings_, datetime.now(UTC))[0]}"}
-    for path, body in (
-        ("/tasks", {"id": "T-1", "kind": "freeze"}),
-        ("/leads", {"id": "L-1", "source": "tip", "unit": "CN"}),
-        ("/warnings", {"id": "W-1", "level": "low", "target": {"kind": "phone", "value": "1"}, "reason": "r", "unit": "CN"}),
+    for name, path, body in (
+        ("T-1", "/tasks", {"kind": "freeze"}),
+        ("L-1", "/leads", {"source": "tip", "unit": "CN"}),
+        ("W-1", "/warnings", {"level": "low", "target": {"kind": "phone", "value": "1"}, "reason": "r", "unit": "CN"}),
     ):  # fmt: skip
-        assert api.client.post(f"/api/v1{path}", json=body, headers=headers).status_code == 201
+        made = api.client.post(f"/api/v1{path}", json=body, headers=headers)
+        assert made.status_code == 201, made.text
+        AIMS[name] = made.json()["id"]
     return api, headers
 
 
@@ -128,7 +135,8 @@ def test_odd_bodies_never_cause_a_server_error(
 ) -> None:
     api, headers = fuzz_api
     template, strategy = ENDPOINTS[endpoint]
-    path = template.format(task=target, lead=target, warning=target)
+    aim = AIMS.get(target, target)
+    path = template.format(task=aim, lead=aim, warning=aim)
     _no_server_error(api, "POST", path, headers, json=data.draw(strategy))
 
 
@@ -143,14 +151,16 @@ def test_odd_queries_never_cause_a_server_error(
 
 def test_a_valid_body_drives_the_fuzzed_task_through(fuzz_api: tuple[Api, dict[str, str]]) -> None:
     api, headers = fuzz_api
-    answer = api.client.post("/api/v1/tasks/T-1/dispatch", json={"to_unit": "440305"}, headers=headers)
+    answer = api.client.post(
+        f"/api/v1/tasks/{AIMS['T-1']}/dispatch", json={"to_unit": "440305"}, headers=headers
+    )
     assert answer.status_code == 200, answer.text
 
 
 def test_nul_characters_are_refused_not_stored(fuzz_api: tuple[Api, dict[str, str]]) -> None:
     api, headers = fuzz_api
     for path, body in (
-        ("/tasks/T-1/dispatch", {"to_unit": "440305", "note": "a\x00b"}),
+        (f"/tasks/{AIMS['T-1']}/dispatch", {"to_unit": "440305", "note": "a\x00b"}),
         ("/tasks", {"kind": "freeze", "detail": {"x": "a\x00"}}),
         ("/tasks", {"kind": "freeze", "report_id": "\x00"}),
         ("/leads", {"source": "tip", "unit": "CN", "summary": "\x00"}),
@@ -162,4 +172,4 @@ def test_nul_characters_are_refused_not_stored(fuzz_api: tuple[Api, dict[str, st
         answer = api.client.post(f"/api/v1{path}", json=body, headers=headers)
         assert answer.status_code == 422, (path, answer.text)
     assert api.client.get("/api/v1/tasks/%00", headers=headers).status_code == 404
-    assert api.client.get("/api/v1/tasks/T-1", headers=headers).json()["state"] == "analyse"
+    assert api.client.get(f"/api/v1/tasks/{AIMS['T-1']}", headers=headers).json()["state"] == "analyse"

@@ -53,14 +53,16 @@ class Caller:
         return answer.json()
 
 
-def _stop_payment_done(api: Api, clock: FakeClock, task_id: str = "T-SP") -> tuple[Caller, Caller]:
+def _stop_payment_done(api: Api, clock: FakeClock) -> tuple[Caller, Caller, str]:
+    """A stop payment made by Shenzhen and done by the bank; its id last."""
     sz, bank = Caller(api, "sz"), Caller(api, "bank")
     body = {
-        "id": task_id, "kind": "stop_payment", "sla_from": T0.isoformat(),
+        "kind": "stop_payment", "sla_from": T0.isoformat(),
         "target": {"kind": "bank_account", "value": "6222 0212 3456 7890 128"},
         "amount": {"amount_minor": 5_000_000, "currency": "CNY"},
     }  # fmt: skip
     created = sz.post("/tasks", body, expect=201)
+    task_id = created["id"]
     assert created["state"] == "analyse"
     assert created["due_at"] == "2026-09-07T02:30:00Z"
     clock.advance(timedelta(minutes=2))
@@ -74,44 +76,44 @@ def _stop_payment_done(api: Api, clock: FakeClock, task_id: str = "T-SP") -> tup
     assert done["result"]["stopped"] == {"amount_minor": 4_800_000, "currency": "CNY"}
     assert done["result"]["frozen"] is None
     assert done["hold"]["expires_at"] == "2026-09-09T02:08:00Z"
-    return sz, bank
+    return sz, bank, task_id
 
 
 def test_a_stop_payment_goes_round_the_loop_and_every_step_is_kept(api: Api, clock: FakeClock) -> None:
-    sz, _ = _stop_payment_done(api, clock)
+    sz, _, sp = _stop_payment_done(api, clock)
     national = Caller(api, "national")
-    closed = national.post("/tasks/T-SP/transitions", {"action": "close"})
+    closed = national.post(f"/tasks/{sp}/transitions", {"action": "close"})
     assert [step["action"] for step in closed["history"]] == [
         "create", "dispatch", "accept", "start", "complete", "close",
     ]  # fmt: skip
     assert closed["history"][2]["actor"].startswith("key:")
-    assert sz.get("/tasks/T-SP")["state"] == "closed"
+    assert sz.get(f"/tasks/{sp}")["state"] == "closed"
     assert api.store.verify_audit_chain() is None
 
 
 def test_a_stop_payment_hold_renews_twice_then_refuses(api: Api, clock: FakeClock) -> None:
-    _stop_payment_done(api, clock)
+    _, _, sp = _stop_payment_done(api, clock)
     national = Caller(api, "national")
     for renewals in (1, 2):
-        assert national.post("/tasks/T-SP/hold/renew", {"note": "续止付"})["hold"]["renewals"] == renewals
-    answer = api.client.post("/api/v1/tasks/T-SP/hold/renew", json={}, headers=national.headers)
+        assert national.post(f"/tasks/{sp}/hold/renew", {"note": "续止付"})["hold"]["renewals"] == renewals
+    answer = api.client.post(f"/api/v1/tasks/{sp}/hold/renew", json={}, headers=national.headers)
     assert answer.status_code == 409
     assert answer.headers["content-type"] == PROBLEM
     assert "renewed 2 times" in answer.json()["detail"]
-    released = national.post("/tasks/T-SP/hold/release", {"note": "money returned"})
+    released = national.post(f"/tasks/{sp}/hold/release", {"note": "money returned"})
     assert released["hold"]["released_at"] is not None
 
 
 def test_errors_are_problem_json_with_the_right_status(api: Api, clock: FakeClock) -> None:
     sz = Caller(api, "sz")
-    sz.post("/tasks", {"id": "T-F", "kind": "freeze"}, expect=201)
+    t_f = sz.post("/tasks", {"kind": "freeze"}, expect=201)["id"]
     cases = [
-        ("/tasks/T-F/transitions", {"action": "accept"}, 409),  # still in analyse
-        ("/tasks/T-F/transitions", {"action": "close"}, 403),  # needs a supervisor
-        ("/tasks/T-F/dispatch", {"to_unit": "310000"}, 422),  # a sibling is no target
-        ("/tasks/T-F/dispatch", {"to_unit": "NOWHERE"}, 422),
-        ("/tasks/T-F/transitions", {"action": "fly"}, 422),
-        ("/tasks", {"id": "T-F", "kind": "freeze"}, 409),
+        (f"/tasks/{t_f}/transitions", {"action": "accept"}, 409),  # still in analyse
+        (f"/tasks/{t_f}/transitions", {"action": "close"}, 403),  # needs a supervisor
+        (f"/tasks/{t_f}/dispatch", {"to_unit": "310000"}, 422),  # a sibling is no target
+        (f"/tasks/{t_f}/dispatch", {"to_unit": "NOWHERE"}, 422),
+        (f"/tasks/{t_f}/transitions", {"action": "fly"}, 422),
+        ("/tasks", {"id": t_f, "kind": "freeze"}, 422),  # ids are the server's to make
         ("/tasks/NOPE/dispatch", {"to_unit": "440305"}, 404),
     ]
     for path, body, status in cases:
@@ -121,7 +123,7 @@ def test_errors_are_problem_json_with_the_right_status(api: Api, clock: FakeCloc
         assert answer.json()["status"] == status
     national = Caller(api, "national")
     illegal = api.client.post(
-        "/api/v1/tasks/T-F/transitions", json={"action": "close"}, headers=national.headers
+        f"/api/v1/tasks/{t_f}/transitions", json={"action": "close"}, headers=national.headers
     )
     assert illegal.status_code == 409
     assert "'close' needs it" in illegal.json()["detail"]
@@ -134,34 +136,37 @@ def test_errors_are_problem_json_with_the_right_status(api: Api, clock: FakeCloc
 
 def test_a_rejection_needs_a_reason(api: Api, clock: FakeClock) -> None:
     sz, ns = Caller(api, "sz"), Caller(api, "ns")
-    sz.post("/tasks", {"id": "T-I", "kind": "investigate"}, expect=201)
-    sz.post("/tasks/T-I/dispatch", {"to_unit": "440305"})
-    ns.post("/tasks/T-I/transitions", {"action": "reject"}, expect=422)
-    assert ns.post("/tasks/T-I/transitions", {"action": "reject", "note": "not ours"})["state"] == "rejected"
+    t_i = sz.post("/tasks", {"kind": "investigate"}, expect=201)["id"]
+    sz.post(f"/tasks/{t_i}/dispatch", {"to_unit": "440305"})
+    ns.post(f"/tasks/{t_i}/transitions", {"action": "reject"}, expect=422)
     assert (
-        sz.post("/tasks/T-I/transitions", {"action": "redispatch", "to_unit": "440305"})["unit"] == "440305"
+        ns.post(f"/tasks/{t_i}/transitions", {"action": "reject", "note": "not ours"})["state"] == "rejected"
+    )
+    assert (
+        sz.post(f"/tasks/{t_i}/transitions", {"action": "redispatch", "to_unit": "440305"})["unit"]
+        == "440305"
     )
 
 
 def test_the_sla_clock_marks_overdue_and_escalates_once_on_a_fake_clock(api: Api, clock: FakeClock) -> None:
     sz, ns, national = Caller(api, "sz"), Caller(api, "ns"), Caller(api, "national")
-    sz.post("/tasks", {"id": "T-F", "kind": "freeze"}, expect=201)
-    sz.post("/tasks/T-F/dispatch", {"to_unit": "440305"})
+    t_f = sz.post("/tasks", {"kind": "freeze"}, expect=201)["id"]
+    sz.post(f"/tasks/{t_f}/dispatch", {"to_unit": "440305"})
     clock.advance(timedelta(hours=23))
     assert national.post("/tasks/sweep")["newly_overdue"] == []
     assert ns.get("/tasks", overdue=True) == []
     clock.advance(timedelta(hours=2))
     swept = national.post("/tasks/sweep")
-    assert swept["newly_overdue"] == ["T-F"]
+    assert swept["newly_overdue"] == [t_f]
     assert [(e["unit"], e["supervisors"]) for e in swept["escalations"]] == [("CN", ["national"])]
     again = national.post("/tasks/sweep")
     assert again["escalations"] == []
     assert again["newly_overdue"] == []
     [overdue] = ns.get("/tasks", overdue=True)
-    assert overdue["id"] == "T-F"
+    assert overdue["id"] == t_f
     assert overdue["overdue"] is True
     assert overdue["escalation_level"] == 1
-    assert [e["level"] for e in sz.get("/tasks/T-F")["escalations"]] == [1]
+    assert [e["level"] for e in sz.get(f"/tasks/{t_f}")["escalations"]] == [1]
     Caller(api, "sh").post("/tasks/sweep", expect=403)
 
 
@@ -169,19 +174,19 @@ def test_a_return_is_split_pro_rata_when_it_cannot_be_traced_to_one_victim(
     api: Api, clock: FakeClock
 ) -> None:
     sz, ns = Caller(api, "sz"), Caller(api, "ns")
-    sz.post("/tasks", {"id": "T-R", "kind": "return_funds"}, expect=201)
-    sz.post("/tasks/T-R/dispatch", {"to_unit": "440305"})
-    ns.post("/tasks/T-R/transitions", {"action": "accept"})
-    ns.post("/tasks/T-R/transitions", {"action": "start"})
+    t_r = sz.post("/tasks", {"kind": "return_funds"}, expect=201)["id"]
+    sz.post(f"/tasks/{t_r}/dispatch", {"to_unit": "440305"})
+    ns.post(f"/tasks/{t_r}/transitions", {"action": "accept"})
+    ns.post(f"/tasks/{t_r}/transitions", {"action": "start"})
     result = {"returned": {"amount_minor": 1001}, "traced_shares": {"V-1": 2000, "V-2": 1000}}
-    done = ns.post("/tasks/T-R/transitions", {"action": "complete", "result": result})
+    done = ns.post(f"/tasks/{t_r}/transitions", {"action": "complete", "result": result})
     assert done["result"]["returned_to"] == {"V-1": 667, "V-2": 334}
     too_much = {"returned": {"amount_minor": 5000}, "traced_shares": {"V-1": 1}}
-    sz.post("/tasks", {"id": "T-R2", "kind": "return_funds"}, expect=201)
-    sz.post("/tasks/T-R2/dispatch", {"to_unit": "440305"})
-    ns.post("/tasks/T-R2/transitions", {"action": "accept"})
-    ns.post("/tasks/T-R2/transitions", {"action": "start"})
-    ns.post("/tasks/T-R2/transitions", {"action": "complete", "result": too_much}, expect=422)
+    t_r2 = sz.post("/tasks", {"kind": "return_funds"}, expect=201)["id"]
+    sz.post(f"/tasks/{t_r2}/dispatch", {"to_unit": "440305"})
+    ns.post(f"/tasks/{t_r2}/transitions", {"action": "accept"})
+    ns.post(f"/tasks/{t_r2}/transitions", {"action": "start"})
+    ns.post(f"/tasks/{t_r2}/transitions", {"action": "complete", "result": too_much}, expect=422)
 
 
 def test_a_lead_is_checked_where_it_is_passed_and_the_ledger_clears(
@@ -190,54 +195,55 @@ def test_a_lead_is_checked_where_it_is_passed_and_the_ledger_clears(
     add_user(api.store, "ns-analyst", "ns-analyst", "440305", ["analyst"], password_hash, actor="test")
     sz, ns, sh = Caller(api, "sz"), Caller(api, "ns"), Caller(api, "sh")
     body = {
-        "id": "L-1",
         "source": "analysis",
         "unit": "440305",
         "target": {"kind": "phone", "value": "13800138000"},
     }
     created = sz.post("/leads", body, expect=201)
+    l_1 = created["id"]
     assert created["target"]["value"] == "+8613800138000"
     assert sz.get("/leads/ledger")["total"]["open"] == 1
-    ns.post("/leads/L-1/verify")
+    ns.post(f"/leads/{l_1}/verify")
     passing = {"to_unit": "310000", "note": "number registered in Shanghai"}
-    ns.post("/leads/L-1/pass", passing, expect=403)  # an investigator verifies; an analyst passes on
-    Caller(api, "ns-analyst").post("/leads/L-1/pass", passing)
+    ns.post(f"/leads/{l_1}/pass", passing, expect=403)  # an investigator verifies; an analyst passes on
+    Caller(api, "ns-analyst").post(f"/leads/{l_1}/pass", passing)
     assert sh.get("/leads/ledger")["own"]["open"] == 1
-    sh.post("/leads/L-1/close", {"verdict": "confirmed"})
+    sh.post(f"/leads/{l_1}/close", {"verdict": "confirmed"})
     ledger = sz.get("/leads/ledger")
     assert ledger["cleared"] is True
     assert ledger["units"]["440305"]["passed_on"] == 1
     assert sh.get("/leads/ledger")["own"]["closed"] == 1
-    assert sz.get("/leads/L-1")["state"] == "closed"  # followed up where it was passed on
-    ns.post("/leads/L-1/close", {"verdict": "duplicate"}, expect=403)
+    assert sz.get(f"/leads/{l_1}")["state"] == "closed"  # followed up where it was passed on
+    ns.post(f"/leads/{l_1}/close", {"verdict": "duplicate"}, expect=403)
     clock.advance(timedelta(days=30))
-    sz.post("/leads", {"id": "L-2", "source": "tip", "unit": "440305"}, expect=201)
+    l_2 = sz.post("/leads", {"source": "tip", "unit": "440305"}, expect=201)["id"]
     clock.advance(timedelta(days=30))
-    assert [lead["id"] for lead in sz.get("/leads", overdue=True)] == ["L-2"]
+    assert [lead["id"] for lead in sz.get("/leads", overdue=True)] == [l_2]
 
 
 def test_a_warning_is_graded_attempted_masked_in_lists_and_audited_when_read(
     api: Api, clock: FakeClock
 ) -> None:
     sz, ns = Caller(api, "sz"), Caller(api, "ns")
-    body = {"id": "W-1", "score": 0.9, "target": {"kind": "phone", "value": "13900139000"}, "reason": "paid a mule",
+    body = {"score": 0.9, "target": {"kind": "phone", "value": "13900139000"}, "reason": "paid a mule",
             "unit": "440305"}  # fmt: skip
     issued = sz.post("/warnings", body, expect=201)
+    w_1 = issued["id"]
     assert (issued["level"], issued["required_method"]) == ("high", "visit")
     assert issued["target"]["value"] != "+8613900139000"
-    tried = ns.post("/warnings/W-1/attempts", {"method": "call", "outcome": "not_convinced"})
+    tried = ns.post(f"/warnings/{w_1}/attempts", {"method": "call", "outcome": "not_convinced"})
     assert tried["next_method"] == "visit"
-    resolved = ns.post("/warnings/W-1/attempts", {"method": "visit", "outcome": "dissuaded"})
+    resolved = ns.post(f"/warnings/{w_1}/attempts", {"method": "visit", "outcome": "dissuaded"})
     assert resolved["status"] == "resolved"
-    ns.post("/warnings/W-1/attempts", {"method": "sms", "outcome": "delivered"}, expect=409)
+    ns.post(f"/warnings/{w_1}/attempts", {"method": "sms", "outcome": "delivered"}, expect=409)
     assert ns.get("/warnings", status="resolved")[0]["target"]["value"] != "+8613900139000"
-    assert ns.get("/warnings/W-1")["target"]["value"] == "+8613900139000"
+    assert ns.get(f"/warnings/{w_1}")["target"]["value"] == "+8613900139000"
     with Session(api.store.engine) as session:
         reads = session.scalars(
             select(AuditEventRow.actor).where(AuditEventRow.action == "warning.read")
         ).all()
     assert reads == ["ns"]
-    sz.post("/warnings", {**body, "id": "W-2", "score": 0.01}, expect=422)
+    sz.post("/warnings", {**body, "score": 0.01}, expect=422)
 
 
 def test_metrics_keep_money_apart_and_roll_up_the_tree(api: Api, clock: FakeClock) -> None:

@@ -24,7 +24,7 @@ def test_outcomes_and_interceptions_count_apart(api: Api) -> None:
     as_tip = {**outcome, "report_id": "T-NS"}
     assert api.client.post("/api/v1/outcomes", json=as_tip, headers=api.token("sz")).status_code == 422
     kept = {
-        "id": "INT-1",
+        "id": "BANK-ICBC:INT-1",
         "at": "2026-09-02T03:10:00Z",
         "amount": {"amount_minor": 5_000_000},
         "source": "blocked",
@@ -33,7 +33,7 @@ def test_outcomes_and_interceptions_count_apart(api: Api) -> None:
     assert first.json() == {"recorded": True}
     again = api.client.post("/api/v1/interceptions", json=kept, headers={"X-API-Key": api.bank_key})
     assert again.json() == {"recorded": False}
-    elsewhere = {**kept, "id": "INT-2", "unit": "310000"}
+    elsewhere = {**kept, "id": "310000:INT-2", "unit": "310000"}
     assert (
         api.client.post("/api/v1/interceptions", json=elsewhere, headers=api.token("sz")).status_code == 403
     )

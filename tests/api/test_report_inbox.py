@@ -30,7 +30,7 @@ def inbox(api: Api) -> Api:
             {"R1": "CPN-R1", "R2": "CPN-R1", "R3": "CPN-R3"},
             merges=[("CPN-R1", "CPN-R2", "R2", "phone:+8613800138000")],
         )
-    task = {"kind": "stop_payment", "id": "T-stop-R4", "report_id": "R4"}
+    task = {"kind": "stop_payment", "report_id": "R4"}
     assert api.client.post("/api/v1/tasks", json=task, headers=api.token("sz")).status_code == 201
     return api
 

@@ -26,6 +26,7 @@ from fanzha.store.cases.access import (
     set_user_active,
     set_user_roles,
 )
+from fanzha.store.home import forget_home_secrets
 
 ME = "/api/v1/auth/me"
 
@@ -161,9 +162,9 @@ def test_usernames_are_unique_without_case(api: Api, password_hash: str) -> None
 @pytest.fixture
 def home_keys() -> Iterator[None]:
     """No signing key remembered from another test (each app below reads its home afresh)."""
-    security._home_keys.clear()
+    forget_home_secrets()
     yield
-    security._home_keys.clear()
+    forget_home_secrets()
 
 
 def _keyless(home: Path) -> Settings:
@@ -180,10 +181,10 @@ def test_apps_on_one_home_agree_on_tokens_without_a_secret_key(
     headers = {"Authorization": f"Bearer {answer.json()['access_token']}"}
     key_file = home / "secret_key"
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600
-    security._home_keys.clear()  # as a second worker process would start
+    forget_home_secrets()  # as a second worker process would start
     with TestClient(create_app(_keyless(home), store=case_store)) as second:
         assert second.get(ME, headers=headers).status_code == 200
-    security._home_keys.clear()
+    forget_home_secrets()
     with TestClient(create_app(_keyless(tmp_path / "elsewhere"), store=case_store)) as other:
         assert other.get(ME, headers=headers).status_code == 401
 
@@ -192,6 +193,6 @@ def test_a_key_file_others_may_read_is_refused(tmp_path: Path, home_keys: None) 
     key = security.home_key(tmp_path)
     assert len(key) >= 32
     (tmp_path / "secret_key").chmod(0o644)
-    security._home_keys.clear()
+    forget_home_secrets()
     with pytest.raises(PermissionError, match="chmod 600"):
         security.home_key(tmp_path)

@@ -85,4 +85,19 @@ def test_audit_verify_detects_a_tampered_row(store: CaseStore) -> None:
         last = connection.execute(text("SELECT MAX(seq) FROM audit_events")).scalar_one()
     broken = runner.invoke(app, ["audit", "verify"])
     assert broken.exit_code == 1
-    assert f"broken at event {last}" in broken.output
+    assert f"audit log edited: audit event {last} was changed" in broken.output
+
+
+def test_audit_verify_sees_the_last_rows_deleted(store: CaseStore) -> None:
+    """Issue 13, case 8: a cut tail verified "intact" while nothing outside the database named its length."""
+    store.close()  # as a server shutting down: the checkpoint names every event
+    with store.engine.begin() as connection:
+        if connection.dialect.name == "sqlite":
+            connection.execute(text("DROP TRIGGER audit_events_append_only_DELETE"))
+        else:
+            connection.execute(text("DROP TRIGGER audit_events_append_only ON audit_events"))
+        last = connection.execute(text("SELECT MAX(seq) FROM audit_events")).scalar_one()
+        connection.execute(text(f"DELETE FROM audit_events WHERE seq = {last}"))
+    broken = CliRunner().invoke(app, ["audit", "verify"])
+    assert broken.exit_code == 1
+    assert f"audit log truncated: audit events from {last} on were cut off" in broken.output

@@ -13,6 +13,7 @@ from fanzha.link import (
     HubPolicy,
     IncrementalLinker,
     build_graph,
+    campaign_name,
     component_founders,
     link_mentions,
     link_reports,
@@ -79,9 +80,9 @@ def test_weak_keys_relate_campaigns_without_merging() -> None:
         3, [0, 0, 1, 1, 2], ["phone:+8613800138000", "app:融信", "app:融信", "qq:12345", "qq:12345"],
         report_ids=["A", "B", "C"], policy=NO_HUBS,
     )  # fmt: skip
-    assert linkage.campaign_ids() == ["CPN-A", "CPN-B", "CPN-B"]
+    assert linkage.campaign_ids() == [campaign_name("A"), campaign_name("B"), campaign_name("B")]
     assert [(r.campaign_a, r.campaign_b, r.keys) for r in linkage.related] == [
-        ("CPN-A", "CPN-B", ("app:融信",))
+        (campaign_name("A"), campaign_name("B"), ("app:融信",))
     ]
 
 
@@ -164,14 +165,14 @@ def test_linking_key_meets_alipay_phones_with_phones() -> None:
 def test_incremental_logs_merges_and_the_oldest_id_survives() -> None:
     linker = IncrementalLinker(NO_HUBS)
     assert linker.add("R1", ["phone:+8613800000001"]).joined is False
-    assert linker.add("R2", ["qq:55555"]).campaign_id == "CPN-R2"
+    assert linker.add("R2", ["qq:55555"]).campaign_id == campaign_name("R2")
     event = linker.add("R3", ["qq:55555", "phone:+8613800000001"])
-    assert event.campaign_id == "CPN-R1"
+    assert event.campaign_id == campaign_name("R1")
     assert event.linked_by == "qq:55555"
     assert [(m.survivor, m.absorbed, m.key) for m in event.merges] == [
-        ("CPN-R1", "CPN-R2", "phone:+8613800000001")
+        (campaign_name("R1"), campaign_name("R2"), "phone:+8613800000001")
     ]
-    assert set(linker.campaigns().values()) == {"CPN-R1"}
+    assert set(linker.campaigns().values()) == {campaign_name("R1")}
     with pytest.raises(ValueError, match="already linked"):
         linker.add("R1", [])
 
@@ -186,19 +187,33 @@ def test_incremental_seeded_from_bulk_continues_like_bulk() -> None:
     linker = IncrementalLinker.from_linkage(head, NO_HUBS)
     event = linker.add("R4", per_report[3])
     assert linker.campaigns() == whole.campaign_of()
-    assert [(m.survivor, m.absorbed) for m in event.merges] == [("CPN-R1", "CPN-R2")]
+    assert [(m.survivor, m.absorbed) for m in event.merges] == [(campaign_name("R1"), campaign_name("R2"))]
 
 
 def test_reconcile_keeps_old_ids_logs_merges_and_splits() -> None:
     ids = ["R1", "R2", "R3", "R4", "R5"]
     founder = np.array([0, 0, 0, 3, 3])
-    previous = {"R1": "CPN-R1", "R2": "CPN-R2", "R3": "CPN-R2", "R4": "CPN-R1", "R5": "CPN-R5"}
+    previous = {
+        "R1": campaign_name("R1"),
+        "R2": campaign_name("R2"),
+        "R3": campaign_name("R2"),
+        "R4": campaign_name("R1"),
+        "R5": campaign_name("R5"),
+    }
     names, merges, splits = reconcile(ids, founder, previous)
-    assert names == ["CPN-R1", "CPN-R1", "CPN-R1", "CPN-R5", "CPN-R5"]
-    assert [(m.survivor, m.absorbed) for m in merges] == [("CPN-R1", "CPN-R2")]
-    assert [(s.previous, s.campaign, s.report_ids) for s in splits] == [("CPN-R1", "CPN-R5", ("R4",))]
+    assert names == [
+        campaign_name("R1"),
+        campaign_name("R1"),
+        campaign_name("R1"),
+        campaign_name("R5"),
+        campaign_name("R5"),
+    ]
+    assert [(m.survivor, m.absorbed) for m in merges] == [(campaign_name("R1"), campaign_name("R2"))]
+    assert [(s.previous, s.campaign, s.report_ids) for s in splits] == [
+        (campaign_name("R1"), campaign_name("R5"), ("R4",))
+    ]
     fresh, _, _ = reconcile(["R6"], np.array([0]), {})
-    assert fresh == ["CPN-R6"]
+    assert fresh == [campaign_name("R6")]
 
 
 def test_tiny_scenario_bulk_equals_incremental(tiny_scenario: LinkScenario) -> None:
@@ -260,7 +275,14 @@ def test_the_bridge_rule_cuts_a_local_number_that_joins_reports_sharing_nothing_
         True,
     )
     assert "phone:+8613800000001" not in decisions
-    assert linkage.campaign_ids() == ["CPN-0", "CPN-1", "CPN-2", "CPN-3", "CPN-3", "CPN-3"]
+    assert linkage.campaign_ids() == [
+        campaign_name("0"),
+        campaign_name("1"),
+        campaign_name("2"),
+        campaign_name("3"),
+        campaign_name("3"),
+        campaign_name("3"),
+    ]
     off = link_mentions(
         6, report, keys, fraud_type=types, region=regions, policy=HubPolicy(allow_list={}, bridge=False)
     )

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from link_scenario import LinkScenario
 
-from fanzha.link import HubPolicy, link_reports, summarize_campaigns
+from fanzha.link import HubPolicy, campaign_name, link_reports, summarize_campaigns
 from fanzha.link.summary import _brandes, bipartite_betweenness, rank_identifiers
 from fanzha.model import Channel, Identifier, IdentifierKind, Money, Payment, Report, Victim
 
@@ -48,7 +48,7 @@ def test_summary_counts_loss_and_ranks_the_card_with_most_money_first() -> None:
         reports, policy=HubPolicy(bridge=False)
     )  # two reports sharing only a phone: a bridge
     [summary] = summarize_campaigns(linkage, reports)
-    assert summary.id == "CPN-R1"
+    assert summary.id == campaign_name("R1")
     assert summary.report_ids == ("R1", "R2", "R3")
     assert (summary.n_cases, summary.n_tips, summary.n_victims) == (3, 0, 3)
     assert summary.loss == {"CNY": 450_000}

@@ -323,58 +323,56 @@ def _colours_on_canvas(canvas: Locator, colours: list[tuple[int, int, int]]) -> 
 
 
 def test_task_board_to_done_and_a_bank_desk_sees_only_its_own(page: Page, world: ConsoleWorld) -> None:
-    created = []
+    created: dict[str, str] = {}  # task ids by bank (the server makes them)
     for bank, account in (("ICBC", "6222020000000000017"), ("CCB", "6217000000000000017")):
-        body = {"kind": "stop_payment", "id": f"T-board-{bank}", "target": {"kind": "bank_account", "value": account},
+        body = {"kind": "stop_payment", "target": {"kind": "bank_account", "value": account},
                 "amount": {"amount_minor": 120_000, "currency": "CNY"}}  # fmt: skip
-        created.append(cast(dict[str, Any], world.post("sz", "/tasks", body)))
-    world.post("sz", "/tasks/T-board-CCB/dispatch", {"to_unit": "BANK-CCB"})
+        created[bank] = cast(dict[str, Any], world.post("sz", "/tasks", body))["id"]
+    icbc, ccb = created["ICBC"], created["CCB"]
+    world.post("sz", f"/tasks/{ccb}/dispatch", {"to_unit": "BANK-CCB"})
     sign_in(page, "sz")
     page.goto("/tasks")
-    card = page.locator("[data-task=T-board-ICBC]")
+    card = page.locator(f"[data-task={icbc}]")
     card.wait_for()
     shoot(page, "tasks")
     card.locator("[data-move=dispatch]").click()
     text_box(page, "to-unit").fill("BANK-ICBC")
     page.locator("[data-test=confirm-move]").click()
-    expect(page.locator("[data-state=dispatched] [data-task=T-board-ICBC]")).to_be_visible()
+    expect(page.locator(f"[data-state=dispatched] [data-task={icbc}]")).to_be_visible()
+    bulk: dict[int, str] = {}
     for number in (1, 2):
-        body = {
-            "kind": "freeze",
-            "id": f"T-bulk-{number}",
-            "target": {"kind": "bank_account", "value": account},
-        }
-        world.post("sz", "/tasks", body)
+        body = {"kind": "freeze", "target": {"kind": "bank_account", "value": account}}
+        bulk[number] = cast(dict[str, Any], world.post("sz", "/tasks", body))["id"]
     page.reload()
     for number in (1, 2):
-        page.locator(f"[data-select=T-bulk-{number}]").click()
+        page.locator(f"[data-select={bulk[number]}]").click()
     page.locator("[data-test=bulk] [data-bulk=dispatch]").click()
     text_box(page, "bulk-to-unit").fill("BANK-CCB")
     page.locator("[data-test=confirm-bulk]").click()
     for number in (1, 2):
-        expect(page.locator(f"[data-state=dispatched] [data-task=T-bulk-{number}]")).to_be_visible()
-    expect(page.locator("[data-task=T-board-ICBC]")).to_contain_text("6222020000000000017")
+        expect(page.locator(f"[data-state=dispatched] [data-task={bulk[number]}]")).to_be_visible()
+    expect(page.locator(f"[data-task={icbc}]")).to_contain_text("6222020000000000017")
     page.locator("[data-test=logout]").click()
 
     sign_in(page, "icbc")
     page.goto("/tasks")
-    page.locator("[data-task=T-board-ICBC]").wait_for()
+    page.locator(f"[data-task={icbc}]").wait_for()
     seen = {card.get_attribute("data-task") for card in page.locator("[data-test=task]").all()}
     api_seen = {task["id"] for task in cast(list[dict[str, Any]], world.get("icbc", "/tasks", limit=500))}
     assert seen == api_seen
-    assert "T-board-CCB" not in seen
+    assert ccb not in seen
     assert {card.get_attribute("data-unit") for card in page.locator("[data-test=task]").all()} == {
         "BANK-ICBC"
     }
     for action in ("accept", "start"):
-        page.locator(f"[data-task=T-board-ICBC] [data-move={action}]").click()
+        page.locator(f"[data-task={icbc}] [data-move={action}]").click()
         page.locator("[data-test=confirm-move]").click()
-        page.locator(f"[data-task=T-board-ICBC] [data-move={action}]").wait_for(state="detached")
-    page.locator("[data-task=T-board-ICBC] [data-move=complete]").click()
+        page.locator(f"[data-task={icbc}] [data-move={action}]").wait_for(state="detached")
+    page.locator(f"[data-task={icbc}] [data-move=complete]").click()
     page.locator("[data-test=confirm-move]").click()
-    expect(page.locator("[data-state=done] [data-task=T-board-ICBC]")).to_be_visible()
+    expect(page.locator(f"[data-state=done] [data-task={icbc}]")).to_be_visible()
     shoot(page, "tasks-bank-desk")
-    done = cast(dict[str, Any], world.get("icbc", "/tasks/T-board-ICBC"))
+    done = cast(dict[str, Any], world.get("icbc", f"/tasks/{icbc}"))
     assert done["state"] == "done"
     assert done["result"]["stopped"]["amount_minor"] == 120_000
     wait_until(lambda: cast(dict[str, Any], world.get("sz", "/metrics"))["groups"][0]["money"].get("stopped"))

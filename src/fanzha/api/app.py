@@ -52,6 +52,7 @@ def create_app(settings: Settings | None = None, store: CaseStore | None = None)
         try:
             yield
         finally:
+            app.state.case_store.checkpoint_audit()
             if owned:
                 app.state.case_store.close()
             campaigns = getattr(app.state, "campaign_store", None)

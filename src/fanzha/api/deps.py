@@ -6,14 +6,15 @@ from collections.abc import Callable
 from typing import Annotated, TypeVar
 
 from fastapi import Depends, Header, HTTPException, Query, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from fanzha.api.cache import TtlCache
 from fanzha.api.security import CASE_ROLES, InvalidCredentialsError, actor_of, api_key_hash, read_token
 from fanzha.config import Settings
 from fanzha.intake.pipeline import load_classifier
-from fanzha.ops import READ_ROLES, Actor, Clock, Resource, Role, SlaPolicy, UnitTree
-from fanzha.store.cases import CaseStore
+from fanzha.ops import READ_ROLES, Actor, Clock, Resource, Role, SlaPolicy, UnitTree, may_read
+from fanzha.store.cases import CaseStore, ReportNotFoundError
 from fanzha.store.cases.access import find_api_key, find_user
 from fanzha.store.cases.ops import load_tree
 from fanzha.text import FraudClassifier
@@ -152,6 +153,23 @@ CaseWorker = Annotated[Actor, Depends(requires(*CASE_ROLES))]
 def visible_units(store: CaseStore, actor: Actor) -> set[str]:
     """The units whose work ``actor`` may see: its own and every unit below it."""
     return store.visible_units(actor.unit)
+
+
+def require_readable_report(store: CaseStore, tree: UnitTree, actor: Actor, report_id: str | None) -> None:
+    """Refuse (422 naming ``body.report_id``) a report the caller may not read, exactly as one that does not exist,
+    so a task or lead cannot be pinned to another unit's report, and the refusal tells nothing of it."""
+    if report_id is None:
+        return
+    try:
+        # no stored id holds a NUL (PostgreSQL cannot even be asked)
+        readable = "\x00" not in report_id and may_read(
+            tree, actor, Resource.REPORT, store.report_unit(report_id)
+        )
+    except ReportNotFoundError:
+        readable = False
+    if not readable:
+        message = f"no report {report_id!r} among those you may see"
+        raise RequestValidationError([{"loc": ("body", "report_id"), "msg": message, "type": "value_error"}])
 
 
 def get_clock(request: Request) -> Clock:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import date, datetime
 
+from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.model import IdentifierKind
@@ -87,5 +89,22 @@ class IdentifierIn(BaseModel):
     value: str = Field(min_length=1, max_length=256)
 
 
-RECORD_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$"
-"""Ids a client may choose for a task, lead or warning (the server makes one when none is given)."""
+def server_id(prefix: str) -> str:
+    """A new id for a task, lead or warning, made by the server (``T-``, ``L-``, ``W-`` and 64 random bits).
+
+    Clients do not choose these ids: a client-chosen id taken by a unit the caller cannot see would have to be
+    refused, and the refusal would tell the caller it exists there.
+    """
+    return f"{prefix}-{uuid.uuid4().hex[:16]}"
+
+
+def require_unit_scoped_id(record_id: str, unit: str, field: tuple[str | int, ...]) -> None:
+    """Refuse (422 naming ``field``) a client-chosen id that does not open with its unit's code and a colon.
+
+    Ids the client chooses (reports, interceptions) are unique per unit this way: a clash can only be with a
+    record of a unit the caller may see, so no answer tells it that another unit uses an id. Unit codes hold no
+    colon, so no unit's ids can pass for another's.
+    """
+    if not record_id.startswith(f"{unit}:"):
+        message = f"{record_id!r} does not open with its unit's code and a colon ({unit}:…): ids are per unit"
+        raise RequestValidationError([{"loc": ("body", *field), "msg": message, "type": "value_error"}])

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import secrets
-import threading
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -22,6 +20,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from fanzha.config import Settings
 from fanzha.ops import Actor, Role
+from fanzha.store.home import home_secret
 
 logger = logging.getLogger(__name__)
 
@@ -67,42 +66,10 @@ def check_password(password_hash: str | None, password: str) -> bool:
     return verify_password(password_hash, password)
 
 
-_home_keys: dict[Path, str] = {}
-_home_keys_lock = threading.Lock()
-
-
 def home_key(home: Path) -> str:
-    """The signing key kept in ``home/secret_key``: made once (mode 0600), then read by every process on ``home``.
-
-    Made in a private temporary file and linked into place, so two workers starting together agree on one key;
-    a key file that others may read is refused.
-    """
-    path = (home / "secret_key").absolute()
-    with _home_keys_lock:
-        if path in _home_keys:
-            return _home_keys[path]
-        if not path.exists():
-            home.mkdir(parents=True, exist_ok=True)
-            draft = path.with_name(f".secret_key.{os.getpid()}.{secrets.token_hex(4)}")
-            descriptor = os.open(draft, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with os.fdopen(descriptor, "w", encoding="ascii") as out:
-                out.write(secrets.token_urlsafe(48))
-            try:
-                os.link(draft, path)
-                logger.warning(
-                    "FANZHA_SECRET_KEY is not set: tokens are signed with the key made in %s", path
-                )
-            except FileExistsError:
-                pass
-            finally:
-                draft.unlink()
-        if path.stat().st_mode & 0o077:
-            raise PermissionError(f"{path} may be read by others: chmod 600 it or set FANZHA_SECRET_KEY")
-        key = path.read_text(encoding="ascii").strip()
-        if len(key) < 32:
-            raise ValueError(f"{path} holds no key of at least 32 characters: delete it to make a new one")
-        _home_keys[path] = key
-        return key
+    """The signing key kept in ``home/secret_key``: made once (mode 0600), then read by every process on ``home``;
+    a key file that others may read is refused (:func:`fanzha.store.home.home_secret`)."""
+    return home_secret(home / "secret_key", instead="FANZHA_SECRET_KEY")
 
 
 def signing_key(settings: Settings) -> str:

@@ -17,7 +17,7 @@ from fanzha.ops import InvalidOperationError, SlaPolicy
 from fanzha.store.cases import CaseStore, upgrade
 
 ops_app = typer.Typer(no_args_is_help=True, help="The operations room: tasks, deadlines, escalations.")
-audit_app = typer.Typer(no_args_is_help=True, help="The hash-chained audit log.")
+audit_app = typer.Typer(no_args_is_help=True, help="The keyed, hash-chained audit log and its checkpoints.")
 app.add_typer(ops_app, name="ops")
 app.add_typer(audit_app, name="audit")
 
@@ -76,13 +76,12 @@ def sweep(
 
 @audit_app.command("verify")
 def verify() -> None:
-    """Check the audit log's hash chain from its first event; exit 1 and name the first broken event if any."""
+    """Check the audit log against its key and its signed checkpoints; exit 1 and say what was done if anything
+    (an edit, a deletion, a reordering, a cut tail, an emptied log, a recomputed chain) and from which event."""
     settings = get_settings()
     with CaseStore(settings.case_store_url) as store:
-        broken = store.verify_audit_chain()
-    if broken is not None:
-        err_console.print(
-            f"[red]audit chain broken at event {broken}[/red]: it or an earlier row was altered"
-        )
+        verdict = store.audit_verdict()
+    if not verdict.intact:
+        err_console.print(f"[red]audit log {verdict.problem}[/red]: {verdict.message}")
         raise typer.Exit(code=1)
-    console.print("audit chain intact")
+    console.print(verdict.message)

@@ -1,16 +1,21 @@
 """Campaigns (串并案 / 集群战役): reports joined by shared strong identifiers, hubs kept out.
 
-A campaign is a connected component of the report–identifier graph over strong, non-hub identifiers. It is named
-after its founder, the oldest report (``CPN-<report id>``), so the same reports give the same names in every run
-and a merge keeps the older name. Weak identifiers (app names, …) only mark campaigns as possibly related.
+A campaign is a connected component of the report–identifier graph over strong, non-hub identifiers. Its id is
+made from its founder, the oldest report, by a one-way hash (``CPN-`` and 16 hex digits), so the same reports give
+the same names in every run and a merge keeps the older name, while the id names no report: a unit that sees the
+campaign through its own reports learns nothing of another unit's founder. Weak identifiers (app names, …) only
+mark campaigns as possibly related.
 
 >>> linkage = link_mentions(3, [0, 1, 2], ["phone:+8613800138000", "phone:+8613800138000", "app:x"])
->>> linkage.campaign_ids()
-['CPN-0', 'CPN-0', 'CPN-2']
+>>> linkage.campaign_ids() == [campaign_name("0"), campaign_name("0"), campaign_name("2")]
+True
+>>> campaign_name("0")
+'CPN-a3d2d43d745b4c24'
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -34,8 +39,12 @@ MAX_RELATED_FANOUT = 20
 
 
 def campaign_name(founder_report_id: str) -> str:
-    """The id of a campaign founded by a report."""
-    return CAMPAIGN_PREFIX + founder_report_id
+    """The id of a campaign founded by a report: ``CPN-`` and the first 16 hex digits of a SHA-256 of its id.
+
+    Deterministic (the same founder, the same name), and no report id can be read back out of it.
+    """
+    digest = hashlib.sha256(f"fanzha campaign:{founder_report_id}".encode()).hexdigest()
+    return CAMPAIGN_PREFIX + digest[:16]
 
 
 @dataclass(frozen=True)

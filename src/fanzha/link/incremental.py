@@ -46,10 +46,11 @@ class IncrementalLinker:
     """Campaigns kept up to date one report at a time. Memory: O(reports + strong keys).
 
     >>> linker = IncrementalLinker()
-    >>> linker.add("R1", ["phone:+8613800138000"]).campaign_id
-    'CPN-R1'
-    >>> linker.add("R2", ["phone:+8613800138000", "bank_account:6222020200112233445"]).campaign_id
-    'CPN-R1'
+    >>> first = linker.add("R1", ["phone:+8613800138000"]).campaign_id
+    >>> first == campaign_name("R1")
+    True
+    >>> linker.add("R2", ["phone:+8613800138000", "bank_account:6222020200112233445"]).campaign_id == first
+    True
     """
 
     def __init__(

@@ -76,7 +76,8 @@ export interface paths {
         };
         /**
          * List Campaigns
-         * @description Campaigns with at least one report taken by your units, largest first.
+         * @description Campaigns with at least ``min_reports`` reports taken by your units, largest first; ``n_reports`` and
+         *     ``founder_report_id`` count and name only those reports (another unit's are neither counted nor named).
          */
         get: operations["list_campaigns_api_v1_campaigns_get"];
         put?: never;
@@ -239,6 +240,9 @@ export interface paths {
         /**
          * Record Money Intercepted
          * @description Record money intercepted in one of your units; the same id again changes nothing (``recorded`` false).
+         *
+         *     The id opens with the unit's code and a colon (``BANK-ICBC:…``): with ids unique per unit, ``recorded`` false
+         *     can only mean the id is taken in a unit of yours, never that another unit uses it.
          */
         post: operations["record_money_intercepted_api_v1_interceptions_post"];
         delete?: never;
@@ -472,7 +476,8 @@ export interface paths {
          * Create Report
          * @description Take one report in: identifiers are extracted from the narrative and the fraud type classified.
          *
-         *     Sending the same report again changes nothing; the same id with other content is a 409.
+         *     Its id opens with its reporter unit's code and a colon (``440305:J2026-000123``), so ids are unique per
+         *     unit. Sending the same report again changes nothing; the same id with other content is a 409.
          */
         post: operations["create_report_api_v1_reports_post"];
         delete?: never;
@@ -942,7 +947,8 @@ export interface components {
         };
         /**
          * CampaignInfo
-         * @description One line of the campaign list.
+         * @description One line of the campaign list; the API shows each unit its part: ``n_reports`` and ``founder_report_id``
+         *     count and name only the reports of the units it may see (:meth:`CampaignStore.seen_by`).
          */
         CampaignInfo: {
             /**
@@ -1530,7 +1536,7 @@ export interface components {
          *       },
          *       "at": "2026-09-02T03:10:00Z",
          *       "fraud_type": "fake_investment",
-         *       "id": "INT-ICBC-20260902-0001",
+         *       "id": "BANK-ICBC:INT-20260902-0001",
          *       "source": "blocked transfer"
          *     }
          */
@@ -1543,7 +1549,10 @@ export interface components {
             at: string;
             /** Fraud Type */
             fraud_type?: string | null;
-            /** Id */
+            /**
+             * Id
+             * @description opens with the unit's code and a colon: ids are unique per unit
+             */
             id: string;
             /**
              * Source
@@ -1579,11 +1588,6 @@ export interface components {
         LeadCreate: {
             /** Campaign Id */
             campaign_id?: string | null;
-            /**
-             * Id
-             * @description made by the server when absent
-             */
-            id?: string | null;
             /** Report Id */
             report_id?: string | null;
             source: components["schemas"]["LeadSource"];
@@ -2368,11 +2372,6 @@ export interface components {
                 [key: string]: unknown;
             };
             /**
-             * Id
-             * @description made by the server when absent
-             */
-            id?: string | null;
-            /**
              * Issuing Unit
              * @description default: the caller's unit
              */
@@ -2764,11 +2763,6 @@ export interface components {
          *     }
          */
         WarningCreate: {
-            /**
-             * Id
-             * @description made by the server when absent
-             */
-            id?: string | null;
             /** @description high → visit, medium → call, low → SMS */
             level?: components["schemas"]["WarningLevel"] | null;
             /** Reason */

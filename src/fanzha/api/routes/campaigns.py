@@ -139,7 +139,7 @@ def _members(
     members = campaigns.member_ids(info.merged_into or info.id, visible_units(store, actor))
     if not members:
         raise HTTPException(404, f"no campaign {campaign_id} in your units")
-    return info, members
+    return campaigns.seen_by(info, members), members
 
 
 @router.get("", response_model=list[CampaignInfo])
@@ -151,7 +151,8 @@ def list_campaigns(
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Offset = 0,
 ) -> list[CampaignInfo]:
-    """Campaigns with at least one report taken by your units, largest first."""
+    """Campaigns with at least ``min_reports`` reports taken by your units, largest first; ``n_reports`` and
+    ``founder_report_id`` count and name only those reports (another unit's are neither counted nor named)."""
     units = visible_units(store, actor)
     return campaigns.campaigns_in_units(units, min_reports=min_reports, limit=limit, offset=offset)
 

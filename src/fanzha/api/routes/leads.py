@@ -6,7 +6,6 @@ it may not see answers 404.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any
@@ -23,9 +22,10 @@ from fanzha.api.deps import (
     StoreDep,
     TreeDep,
     readers,
+    require_readable_report,
     scope_unit,
 )
-from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
+from fanzha.api.schemas import IdentifierIn, server_id
 from fanzha.model import Identifier
 from fanzha.ops import (
     Actor,
@@ -61,6 +61,7 @@ class LeadCreate(BaseModel):
     """A lead for a unit at or below yours to verify (7 working days by default)."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"source": "analysis", "unit": "440305", "campaign_id": "C-17",
@@ -68,9 +69,6 @@ class LeadCreate(BaseModel):
             ]
         }
     )  # fmt: skip
-    id: str | None = Field(
-        default=None, pattern=RECORD_ID_PATTERN, description="made by the server when absent"
-    )
     source: LeadSource
     unit: str = Field(min_length=1, max_length=32)
     report_id: str | None = Field(default=None, max_length=64)
@@ -200,8 +198,9 @@ def create(
     """Open a lead (线索) for a unit at or below yours."""
     now = clock.now()
     target = Identifier.parse(body.target.kind, body.target.value) if body.target else None
+    require_readable_report(store, tree, actor, body.report_id)
     lead = open_lead(
-        tree, actor, lead_id=body.id or f"L-{uuid.uuid4().hex[:16]}", source=body.source, unit=body.unit, at=now,
+        tree, actor, lead_id=server_id("L"), source=body.source, unit=body.unit, at=now,
         calendar=policy.calendar, report_id=body.report_id, campaign_id=body.campaign_id, target=target,
         summary=body.summary,
     )  # fmt: skip

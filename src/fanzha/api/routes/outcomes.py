@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, HTTPException, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.api.deps import StoreDep, requires, visible_units
+from fanzha.api.schemas import require_unit_scoped_id
 from fanzha.model import Money, UtcDatetime
 from fanzha.model.entities import FraudTypeCode
 from fanzha.ops import Actor, Role
@@ -41,11 +42,14 @@ class InterceptionIn(BaseModel):
 
     model_config = ConfigDict(
         extra="forbid",
-        json_schema_extra={"examples": [{"id": "INT-ICBC-20260902-0001", "at": "2026-09-02T03:10:00Z",
+        json_schema_extra={"examples": [{"id": "BANK-ICBC:INT-20260902-0001", "at": "2026-09-02T03:10:00Z",
                                          "amount": {"amount_minor": 5_000_000, "currency": "CNY"},
                                          "fraud_type": "fake_investment", "source": "blocked transfer"}]},
     )  # fmt: skip
-    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$")
+    id: str = Field(
+        min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:\-]+$",
+        description="opens with the unit's code and a colon: ids are unique per unit",
+    )  # fmt: skip
     unit: str | None = Field(
         default=None, max_length=32, description="a unit at or below yours; default yours"
     )
@@ -79,9 +83,14 @@ def record_case_outcome(body: OutcomeIn, store: StoreDep, actor: Investigator) -
 
 @router.post("/interceptions", status_code=status.HTTP_201_CREATED, response_model=dict[str, bool])
 def record_money_intercepted(body: InterceptionIn, store: StoreDep, actor: Interceptor) -> dict[str, bool]:
-    """Record money intercepted in one of your units; the same id again changes nothing (``recorded`` false)."""
+    """Record money intercepted in one of your units; the same id again changes nothing (``recorded`` false).
+
+    The id opens with the unit's code and a colon (``BANK-ICBC:…``): with ids unique per unit, ``recorded`` false
+    can only mean the id is taken in a unit of yours, never that another unit uses it.
+    """
     unit = body.unit or actor.unit
     if unit not in visible_units(store, actor):
         raise HTTPException(403, f"unit {unit} is not yours (field unit)")
+    require_unit_scoped_id(body.id, unit, ("id",))
     item = Interception(unit, body.at, body.amount, body.fraud_type, body.source)
     return {"recorded": record_interception(store, body.id, item, actor=actor.user_id)}

@@ -9,7 +9,7 @@ from fastapi import APIRouter, HTTPException, Query, Response, status
 from fanzha.api.deps import CaseWorker, ClassifierDep, Offset, ScopeQuery, StoreDep, visible_units
 from fanzha.api.reading import ReportReading, read_report
 from fanzha.api.routes.campaigns import Campaigns
-from fanzha.api.schemas import IngestResult
+from fanzha.api.schemas import IngestResult, require_unit_scoped_id
 from fanzha.intake.pipeline import store_reports
 from fanzha.model import Report, ReportKind, UtcDatetime
 from fanzha.ops import Actor
@@ -25,8 +25,21 @@ def _check_units(reports: list[Report], allowed: set[str]) -> None:
         raise HTTPException(403, f"reports for units outside yours: {', '.join(foreign[:10])}")
 
 
-def _ingest(reports: list[Report], store: StoreDep, actor: Actor, classifier: ClassifierDep) -> IngestResult:
+def _check_ids(reports: list[Report], *, batch: bool) -> None:
+    """Report ids taken in through the API open with the reporter unit's code and a colon (unique per unit).
+
+    Ids are otherwise one namespace across every unit, and a report sent with an id another unit already uses
+    would be refused where a fresh one is taken: the answer would tell the sender the report exists.
+    """
+    for index, report in enumerate(reports):
+        require_unit_scoped_id(report.id, report.reporter_unit, (index, "id") if batch else ("id",))
+
+
+def _ingest(
+    reports: list[Report], store: StoreDep, actor: Actor, classifier: ClassifierDep, *, batch: bool = False
+) -> IngestResult:
     _check_units(reports, visible_units(store, actor))
+    _check_ids(reports, batch=batch)
     summary = store_reports(reports, store, classifier=classifier)
     return IngestResult(
         inserted=summary.reports_inserted, unchanged=summary.reports_unchanged,
@@ -40,7 +53,8 @@ def create_report(
 ) -> IngestResult:
     """Take one report in: identifiers are extracted from the narrative and the fraud type classified.
 
-    Sending the same report again changes nothing; the same id with other content is a 409.
+    Its id opens with its reporter unit's code and a colon (``440305:J2026-000123``), so ids are unique per
+    unit. Sending the same report again changes nothing; the same id with other content is a 409.
     """
     response.headers["Location"] = f"/api/v1/reports/{report.id}"
     return _ingest([report], store, actor, classifier)
@@ -53,7 +67,7 @@ def create_reports(
     """Take up to 5,000 reports in, all or nothing."""
     if len(reports) > MAX_BATCH:
         raise HTTPException(413, f"at most {MAX_BATCH} reports a batch")
-    return _ingest(reports, store, actor, classifier)
+    return _ingest(reports, store, actor, classifier, batch=True)
 
 
 @router.get("", response_model=list[ReportSummary])

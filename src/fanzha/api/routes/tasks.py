@@ -7,7 +7,6 @@ a task the caller may not read answers 404 whatever it holds, one it may read bu
 from __future__ import annotations
 
 import contextlib
-import uuid
 from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Any, Literal
@@ -24,10 +23,11 @@ from fanzha.api.deps import (
     StoreDep,
     TreeDep,
     readers,
+    require_readable_report,
     requires,
     scope_unit,
 )
-from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
+from fanzha.api.schemas import IdentifierIn, server_id
 from fanzha.model import Identifier, JsonObject, Money, TaskKind, TaskState, UtcDatetime, readable_json
 from fanzha.ops import (
     TRANSITIONS,
@@ -76,6 +76,7 @@ class TaskCreate(BaseModel):
     """A new task (研判 produces it); it starts in ``analyse`` at the issuing unit."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"kind": "stop_payment", "report_id": "R-2026-000123", "sla_from": "2026-09-07T02:00:00Z",
@@ -84,9 +85,6 @@ class TaskCreate(BaseModel):
             ]
         }
     )  # fmt: skip
-    id: str | None = Field(
-        default=None, pattern=RECORD_ID_PATTERN, description="made by the server when absent"
-    )
     kind: TaskKind
     issuing_unit: str | None = Field(default=None, max_length=32, description="default: the caller's unit")
     sla_from: UtcDatetime | None = Field(default=None, description="start of the deadline clock (the report)")
@@ -307,8 +305,9 @@ def create(
     target = Identifier.parse(body.target.kind, body.target.value) if body.target else None
     if body.issuing_unit is not None and body.issuing_unit not in tree:
         raise InvalidOperationError(f"unknown unit {body.issuing_unit!r} (field issuing_unit)")
+    require_readable_report(store, tree, actor, body.report_id)
     record = create_task(
-        tree, actor, task_id=body.id or f"T-{uuid.uuid4().hex[:16]}", kind=body.kind, at=now, policy=policy,
+        tree, actor, task_id=server_id("T"), kind=body.kind, at=now, policy=policy,
         issuing_unit=body.issuing_unit, sla_from=body.sla_from, report_id=body.report_id,
         campaign_id=body.campaign_id, target=target, amount=body.amount, detail=body.detail,
     )  # fmt: skip

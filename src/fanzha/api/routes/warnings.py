@@ -6,7 +6,6 @@ whose every read is audited.
 
 from __future__ import annotations
 
-import uuid
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -14,7 +13,7 @@ from fastapi import APIRouter, Depends, Query, Response, status
 from pydantic import BaseModel, ConfigDict, Field
 
 from fanzha.api.deps import ActorDep, ClockDep, Offset, ScopeQuery, StoreDep, TreeDep, readers, scope_unit
-from fanzha.api.schemas import RECORD_ID_PATTERN, IdentifierIn
+from fanzha.api.schemas import IdentifierIn, server_id
 from fanzha.model import Identifier, WarningLevel, mask_value
 from fanzha.ops import (
     Actor,
@@ -49,6 +48,7 @@ class WarningCreate(BaseModel):
     """A warning for a unit at or below yours to deliver; give the level, or the risk score to grade."""
 
     model_config = ConfigDict(
+        extra="forbid",
         json_schema_extra={
             "examples": [
                 {"score": 0.86, "target": {"kind": "phone", "value": "139 0013 9000"}, "unit": "440305",
@@ -56,9 +56,6 @@ class WarningCreate(BaseModel):
             ]
         }
     )  # fmt: skip
-    id: str | None = Field(
-        default=None, pattern=RECORD_ID_PATTERN, description="made by the server when absent"
-    )
     level: WarningLevel | None = Field(default=None, description="high → visit, medium → call, low → SMS")
     score: float | None = Field(
         default=None, ge=0, le=1, description="risk score, graded when level is absent"
@@ -138,7 +135,7 @@ def issue(
     if level is None:
         raise InvalidOperationError("give a level, or a score at or above the lowest grade (field level)")
     record = issue_warning(
-        tree, actor, warning_id=body.id or f"W-{uuid.uuid4().hex[:16]}", level=level,
+        tree, actor, warning_id=server_id("W"), level=level,
         target=Identifier.parse(body.target.kind, body.target.value), reason=body.reason, unit=body.unit,
         at=clock.now(),
     )  # fmt: skip

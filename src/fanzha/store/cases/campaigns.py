@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from types import TracebackType
 
@@ -117,7 +117,8 @@ class Membership:
 
 @dataclass(frozen=True)
 class CampaignInfo:
-    """One line of the campaign list."""
+    """One line of the campaign list; the API shows each unit its part: ``n_reports`` and ``founder_report_id``
+    count and name only the reports of the units it may see (:meth:`CampaignStore.seen_by`)."""
 
     id: str
     founder_report_id: str
@@ -476,25 +477,33 @@ class CampaignStore:
     def campaigns_in_units(
         self, units: Iterable[str], *, min_reports: int = 2, limit: int = 50, offset: int = 0
     ) -> list[CampaignInfo]:
-        """Live campaigns with at least one report taken by ``units`` (a unit's view 本辖区串并案), largest first."""
+        """Live campaigns with at least ``min_reports`` reports taken by ``units`` (a unit's view 本辖区串并案),
+        largest first, as :meth:`seen_by` shows them: counts and founder of that part only."""
+        codes = sorted(units)
         members = (
-            select(CampaignReportRow.campaign_id)
+            select(CampaignReportRow.campaign_id, func.count().label("n"))
             .join(ReportRow, ReportRow.id == CampaignReportRow.report_id)
-            .where(ReportRow.reporter_unit.in_(sorted(units)))
+            .where(ReportRow.reporter_unit.in_(codes))
+            .group_by(CampaignReportRow.campaign_id)
+            .subquery()
         )
         query = (
-            select(CampaignRow)
-            .where(
-                CampaignRow.merged_into.is_(None),
-                CampaignRow.n_reports >= min_reports,
-                CampaignRow.id.in_(members),
-            )
-            .order_by(CampaignRow.n_reports.desc(), CampaignRow.id)
+            select(CampaignRow, members.c.n)
+            .join(members, members.c.campaign_id == CampaignRow.id)
+            .where(CampaignRow.merged_into.is_(None), members.c.n >= min_reports)
+            .order_by(members.c.n.desc(), CampaignRow.id)
             .limit(limit)
             .offset(offset)
         )
         with Session(self.engine) as session:
-            return [_info(row) for row in session.scalars(query)]
+            found = session.execute(query).all()
+            first = _oldest_members(session, [row.id for row, _ in found], codes)
+        return [replace(_info(row), n_reports=n, founder_report_id=first[row.id]) for row, n in found]
+
+    def seen_by(self, info: CampaignInfo, members: Sequence[str]) -> CampaignInfo:
+        """``info`` as the units holding ``members`` (oldest first) may see it: their count, their oldest report
+        as the founder; another unit's reports are neither counted nor named."""
+        return replace(info, n_reports=len(members), founder_report_id=members[0] if members else "")
 
     def member_ids(self, campaign_id: str, units: Iterable[str]) -> list[str]:
         """The ids of a campaign's reports taken by ``units``, oldest first."""
@@ -827,6 +836,17 @@ def _absorbed_family(session: Session, absorbed: str, before_merge: int) -> list
         frontier = [c for c in children if c not in family]
         family += frontier
     return family
+
+
+def _oldest_members(session: Session, campaign_ids: Sequence[str], units: Sequence[str]) -> dict[str, str]:
+    """Per campaign, the oldest of its reports taken by ``units``."""
+    query = (
+        select(CampaignReportRow.campaign_id, ReportRow.id)
+        .join(ReportRow, ReportRow.id == CampaignReportRow.report_id)
+        .where(CampaignReportRow.campaign_id.in_(list(campaign_ids)), ReportRow.reporter_unit.in_(units))
+        .order_by(ReportRow.received_at.desc(), ReportRow.id.desc())
+    )  # newest first: the oldest of each campaign is the one the dict keeps
+    return dict(session.execute(query).all())
 
 
 def _info(row: CampaignRow) -> CampaignInfo:

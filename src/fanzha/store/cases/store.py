@@ -32,7 +32,8 @@ from fanzha.model import (
     utcnow,
 )
 from fanzha.store.cases import rows
-from fanzha.store.cases.audit import append_event, first_broken_seq
+from fanzha.store.cases.audit import AuditVerdict, append_event, verify_chain
+from fanzha.store.cases.checkpoints import seal_for
 from fanzha.store.cases.engine import create_case_engine, writer
 from fanzha.store.cases.records import (
     AddResult,
@@ -47,7 +48,6 @@ from fanzha.store.cases.records import (
     UnknownUnitError,
 )
 from fanzha.store.cases.schema import (
-    AuditEventRow,
     Base,
     CampaignReportRow,
     CampaignRow,
@@ -108,8 +108,11 @@ class CaseStore:
         return self._writer
 
     def close(self) -> None:
-        """Close every pooled connection."""
-        self.engine.dispose()
+        """Checkpoint the audit log (:meth:`checkpoint_audit`) and close every pooled connection."""
+        try:
+            self.checkpoint_audit()
+        finally:
+            self.engine.dispose()
 
     def __enter__(self) -> CaseStore:
         return self
@@ -474,15 +477,23 @@ class CaseStore:
     # --- audit ---------------------------------------------------------------------------------------
 
     def verify_audit_chain(self) -> int | None:
-        """The seq of the first audit event whose hash chain does not check (审计链校验), or None when whole.
+        """The seq of the first audit event found wrong (审计链校验; 0 for a log emptied), or None when whole.
 
-        Cost: one pass over the log, O(events) time, constant memory.
+        :meth:`audit_verdict` says what was wrong. Cost: one pass over the log, O(events) time, constant memory.
         """
+        verdict = self.audit_verdict()
+        if verdict.intact:
+            return None
+        return verdict.seq if verdict.seq is not None else verdict.events
+
+    def audit_verdict(self) -> AuditVerdict:
+        """Check the audit log against its key and its signed checkpoints: whole, or what was done to it."""
         with Session(self.engine) as session:
-            events = session.scalars(
-                select(AuditEventRow).order_by(AuditEventRow.seq).execution_options(yield_per=1_000)
-            )
-            return first_broken_seq(events)
+            return verify_chain(session, seal_for(self.engine))
+
+    def checkpoint_audit(self) -> None:
+        """Write the checkpoint of this process's last audit commit if none covers it yet (at shutdown)."""
+        seal_for(self.engine).flush()
 
 
 def _unique_units(units: Iterable[Unit]) -> dict[str, Unit]:
