@@ -390,7 +390,8 @@ def _bare_domains(scan: _Scan) -> None:
         known = (tld in _COMMON_TLDS or _SECOND_LEVEL.search(host) is not None) and (
             written.islower() or host.isupper()
         )  # a capital after the dot (home.Ca va) is a sentence run on, not a domain
-        if not introduced and (not known or _word_like(scan, host, tld)):
+        linked = bool(path and len(path) > 1 and path[1].isalnum())
+        if not introduced and not linked and (not known or _word_like(scan, host, tld)):
             continue
         domain, valid = _identifier_value(K.DOMAIN, host)
         if not valid:
@@ -731,7 +732,7 @@ def _accounts(scan: _Scan) -> None:
 _LONG_NUMBER = re.compile(r"\d(?<![\d.,].)(?:[ -]?\d){8,19}(?!\d|[.,]\d)")
 _TOLL_FREE = ("1800", "1300", "0800", "0808", "400", "800")
 _SORT_CODE = re.compile(
-    r"(?i:sort\s*code|bsb)\s*(?i:no\.?|number)?\s*[:：]?\s*(?P<sort>\d{2}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{3})"
+    r"(?i:sort\s*code|bsb)\s*(?i:no\.?|number)?\s*(?i:is\s+)?[:：]?\s*(?P<sort>\d{2}[- ]?\d{2}[- ]?\d{2}|\d{3}[- ]?\d{3})"
     r"[\s,;]*(?:(?i:and|&)\s+)?(?i:a/c|acct?|account)\.?\s*(?:(?i:no\.?|number)\s*)?[:：]?\s*(?P<account>\d(?: ?\d){5,9})(?!\d)"
 )
 """A UK sort code or an Australian BSB with the account number after it: the account is named by both."""
@@ -766,7 +767,7 @@ def _bank_named_accounts(scan: _Scan) -> None:
     for match in _LONG_NUMBER.finditer(scan.text):
         start, end = match.span()
         digits = re.sub(r"\D", "", match.group())
-        if not scan.free(start, end) or _amount_follows(scan, end) or _hotline_shaped(digits):
+        if not scan.free(start, end) or _amount_follows(scan, end) or _hotline_shaped(digits, scan.chinese):
             continue
         window = scan.text[max(0, start - 40) : start]
         if (
@@ -775,7 +776,7 @@ def _bank_named_accounts(scan: _Scan) -> None:
             or _DIAL_BEFORE.search(window)
         ):
             continue
-        if _is_card(digits):
+        if _is_card(digits) or (16 <= len(digits) <= 19 and digits[0] in "3456"):
             _add_card(scan, start, end, digits, "card_after_bank_name")
             continue
         value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
@@ -796,12 +797,26 @@ def _fps_ids(scan: _Scan) -> None:
             scan.add(K.BANK_ACCOUNT, start, end, match.group(1), True, 0.85, "fps_id")
 
 
-def _hotline_shaped(digits: str) -> bool:
-    """A toll-free or shared-cost number's length and prefix (400 820 8820, 1800 123 456): no bank account."""
+def _hotline_shaped(digits: str, chinese: bool) -> bool:
+    """A toll-free or shared-cost number's length and prefix (招商银行 400 820 5555, 1800 123 456): no bank
+    account. The mainland's 400/800 numbers have ten digits and stand after a bank's name in Chinese text only
+    (CIMB 8009 6612 34 is an account)."""
+    if digits.startswith(("400", "800")):
+        return chinese and len(digits) == 10
     return digits.startswith(_TOLL_FREE) and len(digits) <= 11
 
 
+_DASHED_SORT_CODE = re.compile(r"\d(?<![\d-].)\d-\d{2}-\d{2}\s*(?P<account>\d{8})(?![\d-])")
+"""A UK sort code in its dashed form with an eight-digit account after it (20-32-06 93157720): nothing else looks
+like that."""
+
+
 def _sort_code_accounts(scan: _Scan) -> None:
+    for match in _DASHED_SORT_CODE.finditer(scan.text):
+        if scan.free(*match.span()):
+            digits = re.sub(r"\D", "", match.group())
+            value, valid = _identifier_value(K.BANK_ACCOUNT, digits)
+            scan.add(K.BANK_ACCOUNT, *match.span(), value, valid, 0.8, "dashed_sort_code")
     if "sort" not in scan.lowered and "bsb" not in scan.lowered:
         return
     for match in _SORT_CODE.finditer(scan.text):
@@ -1218,7 +1233,7 @@ def _short_number(scan: _Scan, start: int, end: int, digits: str) -> None:
 _EIGHT_DIGIT_REGIONS = ("HK", "SG", "MO")
 """Where phone numbers have eight digits and no trunk prefix: a bare ``9218 3746`` is a number there."""
 _LOCAL_EIGHT = re.compile(
-    r"[235689](?<![\d.,-].)(?<!\d[ -].)(?:\d{3}[ -]?\d{4}|(?P<spelt>(?: \d){7}))(?![ -]?\d|[.,]\d)"
+    r"[235689](?<![\d-].)(?<!\d[ .,-].)(?:\d{3}[ -]?\d{4}|(?P<spelt>(?: \d){7}))(?![ -]?\d|[.,]\d)"
 )
 """Eight digits, whole or read out one by one, that are not the tail of a longer number (``9 3 1 5 1 2 3 2 8 3 9``
 holds no Hong Kong number)."""
