@@ -63,6 +63,31 @@ class Settings(BaseSettings):
     max_json_bytes: int = Field(
         default=64 * 1024, ge=2, description="largest free-form JSON field (a task's detail), compact UTF-8"
     )
+    ingest_chunk_reports: int = Field(
+        default=1_000,
+        ge=1,
+        description="reports read, analysed and written at a time inside a file's one transaction",
+    )
+    ingest_max_record_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        description="longest line of a JSON-lines or CSV file an ingest reads",
+    )
+    ingest_max_field_bytes: int = Field(
+        default=1024 * 1024, ge=64, description="largest cell of a CSV file or a workbook an ingest reads"
+    )
+    ingest_max_columns: int = Field(
+        default=1_000, ge=1, description="most columns of a sheet an ingest reads"
+    )
+    ingest_max_rows: int = Field(default=1_048_576, ge=1, description="most rows of one sheet or CSV file")
+    ingest_max_cells: int = Field(
+        default=5_000_000,
+        ge=1,
+        description="most non-empty cells of one CSV file or workbook (bounds memory)",
+    )
+    ingest_max_xlsx_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1024, description="largest inflated size of an .xlsx workbook's parts"
+    )
     earliest_year: int = Field(default=2000, gt=1, description="earliest year of a time a client may send")
     latest_year: int = Field(default=2100, lt=9999, description="latest year of a time a client may send")
 

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
+from fanzha.intake.limits import FileLimits
 from fanzha.intake.sheets import Sheet, read_sheets
 from fanzha.intake.transactions import RowErrors, stable_txn_id, validate_transactions
 from fanzha.model import TransactionChannel
@@ -200,7 +201,8 @@ def read_bank_statement(
     source = Path(path)
     rules = _as_mapping(mapping)
     vocabulary = _vocabulary(rules)
-    sheets = [sheet for sheet in read_sheets(source) if rules.sheet is None or sheet.name == rules.sheet]
+    limits = FileLimits.from_settings(settings)
+    sheets = [s for s in read_sheets(source, limits) if rules.sheet is None or s.name == rules.sheet]
     zone = ZoneInfo(rules.timezone or (settings or get_settings()).timezone)
     rows = _Rows()
     errors = RowErrors(str(source), locate=rows.locations.__getitem__)

@@ -4,6 +4,10 @@ One call per file or scenario folder; each file is one all-or-nothing batch, and
 nothing. Reports go to the case store with the identifiers the text room finds in their narratives (with spans)
 and its fraud type; transaction records and bank statements go to the flow store.
 
+A report file streams: it is read, validated, sorted against the store, analysed and written a chunk at a time
+(``FANZHA_INGEST_CHUNK_REPORTS``) inside the file's one transaction, so memory is that of a chunk whatever the
+file's size, and reports already stored cost one indexed lookup, no text work.
+
 >>> with CaseStore(url) as cases:  # doctest: +SKIP
 ...     ingest_path("scenario/", cases, FlowStore.from_settings())
 """
@@ -16,16 +20,20 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import pyarrow.parquet as pq
 from pydantic import ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.bank_statement import StatementMapping, read_bank_statement
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
-from fanzha.intake.reports import JSON_SUFFIXES, read_reports
-from fanzha.intake.sheets import read_sheets
+from fanzha.intake.limits import FileLimits
+from fanzha.intake.reports import JSON_SUFFIXES, ReportReader, json_lines
+from fanzha.intake.sheets import first_csv_row
 from fanzha.intake.transactions import REQUIRED_COLUMNS, read_transactions
 from fanzha.model import Report, Unit
-from fanzha.store.cases import CaseStore
+from fanzha.store.cases import CaseStore, ReportConflictError
+from fanzha.store.cases.report_batch import ReportBatch, Triage
+from fanzha.store.flow_schema import TRANSACTION_SCHEMA
 from fanzha.store.flows import FlowStore
 from fanzha.text import Extraction, FoundIdentifier, extract
 from fanzha.text.classify import Classification, FraudClassifier, default_classifier
@@ -53,6 +61,8 @@ class IngestSummary:
     classified: int = 0
     transactions_inserted: int = 0
     transactions_unchanged: int = 0
+    notes: list[str] = field(default_factory=list)
+    """What was read but not used (unknown columns), one line each naming the file."""
 
     def rows(self) -> list[tuple[str, int]]:
         """``(what, number)`` rows for a summary table."""
@@ -99,16 +109,23 @@ def ingest_path(
 
 
 def scenario_files(folder: Path) -> list[Path]:
-    """The files of a scenario folder in the order they must be ingested: units, reports, transactions by day."""
+    """The files of a folder in the order they must be ingested: a scenario's units, reports and transactions by
+    day, or the Parquet files of a folder of transactions (``day=YYYY-MM-DD/…``, as the flow store and ``fanzha
+    sim`` partition them)."""
     files = [folder / name for name in ("units.jsonl", "reports.jsonl") if (folder / name).exists()]
     files += (
         sorted((folder / "transactions").rglob("*.parquet")) if (folder / "transactions").exists() else []
     )
     if not files:
-        raise IngestError(
-            [RecordError(str(folder), "folder", "", "no units.jsonl, reports.jsonl or transactions/")]
-        )
+        files = sorted(path for path in folder.rglob("*.parquet") if not _hidden(path.relative_to(folder)))
+    if not files:
+        message = "no units.jsonl, reports.jsonl, transactions/ or Parquet files (day=YYYY-MM-DD/…)"
+        raise IngestError([RecordError(str(folder), "folder", "", message)])
     return files
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.parts)
 
 
 @dataclass
@@ -121,38 +138,89 @@ class _Run:
     progress: Progress
     now: datetime | None
     settings: Settings | None
+    classifier: FraudClassifier | None = None
 
     def file(self, file: Path, *, statement: bool, mapping: str | Path | StatementMapping | None) -> None:
         """Ingest one file as one all-or-nothing batch."""
         self.summary.files.append(str(file))
-        kind = "statement" if statement else _kind_of(file)
+        if file.is_file() and file.stat().st_size == 0:
+            raise IngestError([RecordError(str(file), "file", "", "the file is empty")])
+        kind = "statement" if statement else _kind_of(file, self.settings)
         if kind == "units":
             self.summary.units_inserted += self.cases.add_units(read_units(file)).inserted
             return
         if kind == "reports":
-            reports = read_reports(file, now=self.now, settings=self.settings)
-            store_reports(reports, self.cases, self.summary, progress=self.progress, settings=self.settings)
+            self.reports(file)
             return
         if kind == "statement":
             table = read_bank_statement(file, mapping=mapping, now=self.now, settings=self.settings).table
         else:
             table = read_transactions(file, now=self.now, settings=self.settings)
+            unknown = sorted(set(_column_names(file)) - set(TRANSACTION_SCHEMA.names))
+            if unknown:
+                self.summary.notes.append(f"{file}: {_unread(unknown)}")
+        if table.num_rows == 0:
+            raise IngestError([RecordError(str(file), "file", "", "the file is empty: it holds no records")])
         result = self.flows.append(table)
         self.summary.transactions_inserted += result.inserted
         self.summary.transactions_unchanged += result.unchanged
 
+    def reports(self, file: Path) -> None:
+        """Stream a report file into the case store, chunk by chunk in one transaction (see the module)."""
+        settings = self.settings or get_settings()
+        reader = ReportReader(file, now=self.now, settings=settings)
+        total = json_lines(file) if file.suffix.lower() in JSON_SUFFIXES else 0
+        self.classifier = self.classifier or load_classifier(settings)
+        conflicts: list[str] = []
+        done = 0
+        with self.cases.report_batch() as batch:
+            for chunk in reader.chunks(settings.ingest_chunk_reports):
+                done += len(chunk)
+                if reader.errors or conflicts:
+                    continue
+                triage = batch.triage(report for _, report in chunk)
+                if triage.repeated_conflicts:
+                    where = {report.id: location for location, report in chunk}
+                    reader.errors += [
+                        RecordError(str(file), where[rid], "id", f"report id {rid!r} again with different "
+                                    "content (first earlier in this file)")
+                        for rid in triage.repeated_conflicts
+                    ]  # fmt: skip
+                conflicts += triage.conflicts
+                if reader.errors or conflicts:
+                    continue
+                _analyse_and_write(batch, triage, self.summary, self.classifier, settings)
+                self.progress("reading narratives", done, max(total, done))
+            reader.raise_if_any()
+            if conflicts:
+                raise ReportConflictError(sorted(conflicts))
+        self.summary.notes += [f"{file}: {note}" for note in reader.notes]
 
-def _kind_of(file: Path) -> str:
+
+def _kind_of(file: Path, settings: Settings | None = None) -> str:
     suffix = file.suffix.lower()
     if suffix in {".parquet", ".pq"}:
         return "transactions"
     if suffix in JSON_SUFFIXES:
         return "units" if _first_record_is_unit(file) else "reports"
     if suffix in {".csv", ".tsv", ".txt"}:
-        header = next((row for row in read_sheets(file)[0].rows if any(row)), ())
+        header = first_csv_row(file, FileLimits.from_settings(settings))
         names = {str(cell).strip() for cell in header}
         return "transactions" if set(REQUIRED_COLUMNS) <= names else "reports"
     return "reports"
+
+
+def _column_names(file: Path) -> list[str]:
+    """The columns a transactions file names (its Parquet schema, or its CSV header as the reader folds it)."""
+    if file.suffix.lower() in {".parquet", ".pq"}:
+        return list(pq.read_schema(file).names)
+    return [str(cell).strip().lower() for cell in first_csv_row(file)]
+
+
+def _unread(columns: Sequence[str]) -> str:
+    shown = ", ".join(repr(name[:40]) for name in columns[:10])
+    more = f" and {len(columns) - 10:,} more" if len(columns) > 10 else ""
+    return f"{len(columns):,} column(s) not read, not flow columns: {shown}{more}"
 
 
 def _first_record_is_unit(file: Path) -> bool:
@@ -248,13 +316,39 @@ def store_reports(
     progress: Progress = _quiet,
     settings: Settings | None = None,
 ) -> IngestSummary:
-    """Extract, classify and store one batch of reports, all or nothing."""
+    """Extract, classify and store one batch of reports held in memory, all or nothing, in one transaction.
+
+    Reports already stored with the same content get no text work; one stored with other content raises
+    :class:`ReportConflictError` and nothing is written.
+    """
     summary = summary if summary is not None else IngestSummary()
-    findings = analyse_narratives(reports, classifier=classifier, progress=progress, settings=settings)
-    result = cases.add_reports(reports, identifiers_from_text=findings.identifiers)
-    summary.classified += cases.set_classifications(findings.fraud_types)
-    summary.reports_inserted += result.inserted
-    summary.reports_unchanged += result.unchanged
-    summary.text_identifiers += sum(len(found) for found in findings.identifiers.values())
+    with cases.report_batch() as batch:
+        triage = batch.triage(reports)
+        if triage.conflicts:
+            raise ReportConflictError(sorted(triage.conflicts))
+        _analyse_and_write(batch, triage, summary, classifier, settings, progress)
     progress("storing reports", len(reports), len(reports))
     return summary
+
+
+def _analyse_and_write(
+    batch: ReportBatch,
+    triage: Triage,
+    summary: IngestSummary,
+    classifier: FraudClassifier | None,
+    settings: Settings | None,
+    progress: Progress = _quiet,
+) -> None:
+    """The text work on the reports of ``triage`` that need it, and their write into ``batch``."""
+    todo = [*triage.new, *triage.unanalysed]
+    findings = analyse_narratives(todo, classifier=classifier, progress=progress, settings=settings)
+    batch.write(
+        triage.new,
+        triage.unanalysed,
+        identifiers_from_text=findings.identifiers,
+        fraud_types=findings.fraud_types,
+    )
+    summary.reports_inserted += len(triage.new)
+    summary.reports_unchanged += len(triage.unchanged) + len(triage.unanalysed)
+    summary.classified += len(findings.fraud_types)
+    summary.text_identifiers += sum(len(found) for found in findings.identifiers.values())

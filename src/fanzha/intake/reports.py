@@ -27,8 +27,9 @@ from pydantic import ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
+from fanzha.intake.limits import FileLimits
 from fanzha.intake.sheets import Sheet, read_sheets
-from fanzha.intake.textfile import decode_bytes
+from fanzha.intake.textfile import sniff_encoding
 from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Report, utcnow
 from fanzha.text.amounts import parse_numeral
 
@@ -97,49 +98,103 @@ def read_reports(
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> list[Report]:
-    """Read every report of ``path`` (JSON lines, CSV or .xlsx), all or nothing.
+    """Read every report of ``path`` (JSON lines, CSV or .xlsx), all or nothing, into memory.
 
     Checks, besides the model's own (ids, codes, amounts positive and at most one trillion, payments before the
     report): times not beyond ``now`` + :data:`CLOCK_SKEW`; one id, one content (the same report twice is kept
-    once). Raises :class:`IngestError`.
+    once); a file that holds no report is refused. Raises :class:`IngestError`. A file too large for memory is
+    read in chunks with :class:`ReportReader` instead.
     """
-    file = Path(path)
-    suffix = file.suffix.lower()
-    zone = ZoneInfo((settings or get_settings()).timezone)
-    latest = (now or utcnow()).astimezone(UTC) + CLOCK_SKEW
-    if suffix in JSON_SUFFIXES:
-        records = _json_records(file)
-    elif suffix in FLAT_SUFFIXES:
-        records = _flat_records(file)
-    else:
-        raise IngestError([RecordError(str(file), "file", "", f"unknown report file type {suffix!r}")])
-    return _validated(str(file), records, zone, latest)
+    reader = ReportReader(path, now=now, settings=settings)
+    reports = [report for chunk in reader.chunks(None) for _, report in chunk]
+    reader.raise_if_any()
+    return reports
 
 
-def _validated(
-    source: str, records: Iterator[tuple[str, dict[str, Any]]], zone: ZoneInfo, latest: datetime
-) -> list[Report]:
-    errors: list[RecordError] = []
-    reports: dict[str, tuple[Report, str]] = {}
-    for location, record in records:
+class ReportReader:
+    """Reads one report file as a stream of validated chunks, collecting every bad record on the way.
+
+    JSON lines are parsed line by line; CSV and .xlsx rows are read under the caps of
+    :class:`~fanzha.intake.limits.FileLimits` and grouped into reports by id. Within a chunk a repeated id is kept
+    once (or is an error when its content differs); across chunks that is the store's to tell
+    (:meth:`fanzha.store.cases.report_batch.ReportBatch.triage`). Once a record is bad the remaining chunks are
+    still read and checked, so that one refusal lists every bad record (up to :data:`MAX_ERRORS`), but a caller
+    should write nothing more: :attr:`errors` is non-empty. :meth:`raise_if_any` ends the reading.
+
+    >>> reader = ReportReader("reports.jsonl")  # doctest: +SKIP
+    >>> for chunk in reader.chunks(1_000):  # doctest: +SKIP
+    ...     if not reader.errors:
+    ...         store(chunk)
+    >>> reader.raise_if_any()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        now: datetime | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.file = Path(path)
+        self.source = str(self.file)
+        self.suffix = self.file.suffix.lower()
+        resolved = settings or get_settings()
+        self.limits = FileLimits.from_settings(resolved)
+        self.zone = ZoneInfo(resolved.timezone)
+        self.latest = (now or utcnow()).astimezone(UTC) + CLOCK_SKEW
+        self.errors: list[RecordError] = []
+        self.notes: list[str] = []
+        """What was read but not used, for the person ingesting (columns no field is known by)."""
+        self.records = 0
+        if self.suffix not in JSON_SUFFIXES | FLAT_SUFFIXES:
+            raise IngestError(
+                [RecordError(self.source, "file", "", f"unknown report file type {self.suffix!r}")]
+            )
+
+    def chunks(self, size: int | None) -> Iterator[list[tuple[str, Report]]]:
+        """Validated reports with their locations (``line 12``, ``row 7``), ``size`` at a time (None: all at once)."""
+        if self.suffix in JSON_SUFFIXES:
+            records = _json_records(self.file, self.limits)
+        else:
+            records = _flat_records(self.file, self.limits, self.notes)
+        chunk: dict[str, tuple[Report, str]] = {}
+        for location, record in records:
+            self.records += 1
+            report = self._validated(location, record)
+            if report is not None:
+                first = chunk.setdefault(report.id, (report, location))
+                if first[0] != report:
+                    message = f"report id {report.id!r} again with different content (first at {first[1]})"
+                    self.errors.append(RecordError(self.source, location, "id", message))
+            if len(self.errors) >= MAX_ERRORS:
+                break
+            if size is not None and len(chunk) >= size:
+                yield [(where, report) for report, where in chunk.values()]
+                chunk = {}
+        if chunk:
+            yield [(where, report) for report, where in chunk.values()]
+
+    def _validated(self, location: str, record: dict[str, Any]) -> Report | None:
         if "_error" in record:
-            errors.append(RecordError(source, location, record.get("_field", ""), record["_error"]))
-            continue
+            self.errors.append(RecordError(self.source, location, record.get("_field", ""), record["_error"]))
+            return None
         try:
-            report = Report.model_validate(_localised(record, zone))
+            report = Report.model_validate(_localised(record, self.zone))
         except ValidationError as error:
-            errors += validation_errors(source, location, error)
-            continue
-        errors += _time_errors(source, location, report, latest)
-        first = reports.setdefault(report.id, (report, location))
-        if first[0] != report:
-            message = f"report id {report.id!r} again with different content (first at {first[1]})"
-            errors.append(RecordError(source, location, "id", message))
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        raise IngestError(errors)
-    return [report for report, _ in reports.values()]
+            self.errors += validation_errors(self.source, location, error)
+            return None
+        found = _time_errors(self.source, location, report, self.latest)
+        self.errors += found
+        return None if found else report
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`IngestError` naming every bad record found, or saying the file held none."""
+        if self.errors:
+            raise IngestError(self.errors)
+        if not self.records:
+            raise IngestError(
+                [RecordError(self.source, "file", "", "the file is empty: it holds no reports")]
+            )
 
 
 def _time_errors(source: str, location: str, report: Report, latest: datetime) -> list[RecordError]:
@@ -205,47 +260,84 @@ def parse_time_text(text: str) -> datetime | None:
 # --- JSON lines -----------------------------------------------------------------------------------------
 
 
-def _json_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    text, _ = decode_bytes(_read_bytes(file), str(file))
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        location = f"line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield location, {"_error": f"not valid JSON (truncated?): {error.msg} at column {error.colno}"}
-            continue
-        if not isinstance(record, dict):
-            yield location, {"_error": "a report must be a JSON object"}
-            continue
-        yield location, record
-
-
-def _read_bytes(file: Path) -> bytes:
+def _json_records(file: Path, limits: FileLimits) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The records of a JSON-lines file, line by line: memory is one line, at most ``limits.record_bytes``."""
+    encoding, _ = sniff_encoding(file)
+    number = 0
     try:
-        return file.read_bytes()
+        with file.open("r", encoding=encoding, newline=None) as handle:
+            while line := handle.readline(limits.record_bytes + 1):
+                number += 1
+                location = f"line {number}"
+                if len(line) > limits.record_bytes and not line.endswith("\n"):
+                    while (rest := handle.readline(limits.record_bytes)) and not rest.endswith("\n"):
+                        pass
+                    what = f"a record longer than {limits.record_bytes:,} characters"
+                    yield location, {"_error": f"{what} (FANZHA_INGEST_MAX_RECORD_BYTES)"}
+                    continue
+                if not line.strip():
+                    continue
+                yield location, _json_record(line)
+    except UnicodeDecodeError as error:
+        message = f"not {encoding} text after line {number}: {error.reason}"
+        yield f"line {number + 1}", {"_error": message}
     except OSError as error:
         raise IngestError([RecordError(str(file), "file", "", f"cannot read the file: {error}")]) from error
+
+
+def json_lines(file: Path) -> int:
+    """How many lines ``file`` holds (a progress bar's total), counted in blocks without decoding them."""
+    lines = 0
+    with file.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _json_record(line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"_error": f"not valid JSON (truncated?): {error.msg} at column {error.colno}"}
+    except RecursionError:
+        return {"_error": "not valid JSON: nested too deep"}
+    if not isinstance(record, dict):
+        return {"_error": "a report must be a JSON object"}
+    return record
 
 
 # --- CSV and Excel ----------------------------------------------------------------------------------------
 
 
-def _flat_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    sheets = read_sheets(file)
+def _flat_records(file: Path, limits: FileLimits, notes: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    sheets = read_sheets(file, limits)
     found = False
     for sheet in sheets:
         header = _find_header(sheet)
         if header is None:
             continue
         found = True
+        unknown = unknown_headers(sheet.rows[header[0]], header[1])
+        if unknown:
+            notes.append(_unread_columns(sheet.name, unknown))
         yield from _sheet_records(sheet, header)
     if not found:
         message = (
             "no header row naming at least the report id, channel, received_at and reporter_unit columns"
         )
         yield "file", {"_error": message}
+
+
+def unknown_headers(row: Sequence[Any], used: Mapping[int, str]) -> list[str]:
+    """The headers of ``row`` that name no field (their columns are not read), in column order."""
+    return [str(cell).strip() for i, cell in enumerate(row) if i not in used and _filled(cell)]
+
+
+def _unread_columns(sheet: str | None, headers: Sequence[str]) -> str:
+    where = f"sheet {sheet}: " if sheet else ""
+    shown = ", ".join(repr(header[:40]) for header in headers[:10])
+    more = f" and {len(headers) - 10:,} more" if len(headers) > 10 else ""
+    return f"{where}{len(headers):,} column(s) not read, no field is known by that header: {shown}{more}"
 
 
 def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
