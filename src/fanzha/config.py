@@ -68,6 +68,12 @@ class Settings(BaseSettings):
         ge=1,
         description="reports read, analysed and written at a time inside a file's one transaction",
     )
+    ingest_text_workers: int = Field(
+        default=1,
+        ge=0,
+        le=1,
+        description="worker processes for an ingest's text work (0: in the ingest's own)",
+    )
     ingest_max_record_bytes: int = Field(
         default=4 * 1024 * 1024,
         ge=1024,

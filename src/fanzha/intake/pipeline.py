@@ -15,7 +15,9 @@ file's size, and reports already stored cost one indexed lookup, no text work.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections import deque
+from collections.abc import Sequence
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +29,10 @@ from fanzha.config import Settings, get_settings
 from fanzha.intake.bank_statement import StatementMapping, read_bank_statement
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
 from fanzha.intake.limits import FileLimits
+from fanzha.intake.narratives import NarrativeFindings as NarrativeFindings
+from fanzha.intake.narratives import Progress, TextWork, _quiet
+from fanzha.intake.narratives import analyse_narratives as analyse_narratives
+from fanzha.intake.narratives import load_classifier as load_classifier
 from fanzha.intake.reports import JSON_SUFFIXES, ReportReader, json_lines
 from fanzha.intake.sheets import first_csv_row
 from fanzha.intake.transactions import REQUIRED_COLUMNS, read_transactions
@@ -35,18 +41,10 @@ from fanzha.store.cases import CaseStore, ReportConflictError
 from fanzha.store.cases.report_batch import ReportBatch, Triage
 from fanzha.store.flow_schema import TRANSACTION_SCHEMA
 from fanzha.store.flows import FlowStore
-from fanzha.text import Extraction, FoundIdentifier, extract
-from fanzha.text.classify import Classification, FraudClassifier, default_classifier
-from fanzha.text.roles import roles_in_genuine_text, settle_roles
+from fanzha.text.classify import FraudClassifier
 
-Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``: called as work advances; the library never prints."""
-
-PROGRESS_EVERY = 500
-
-
-def _quiet(stage: str, done: int, total: int) -> None:
-    return None
+WORKER_FROM_CHUNKS = 4
+"""A file of more chunks than this has its text work done in a worker process (starting one costs a second)."""
 
 
 @dataclass
@@ -166,15 +164,21 @@ class _Run:
         self.summary.transactions_unchanged += result.unchanged
 
     def reports(self, file: Path) -> None:
-        """Stream a report file into the case store, chunk by chunk in one transaction (see the module)."""
+        """Stream a report file into the case store, chunk by chunk in one transaction (see the module).
+
+        The text work of a chunk runs in a worker process while the next chunk is read and sorted and the one
+        before is written, when the file holds several chunks and ``FANZHA_INGEST_TEXT_WORKERS`` is 1.
+        """
         settings = self.settings or get_settings()
         reader = ReportReader(file, now=self.now, settings=settings)
         total = json_lines(file) if file.suffix.lower() in JSON_SUFFIXES else 0
-        self.classifier = self.classifier or load_classifier(settings)
+        size = settings.ingest_chunk_reports
+        worker = settings.ingest_text_workers > 0 and total > WORKER_FROM_CHUNKS * size
         conflicts: list[str] = []
+        in_flight: deque[tuple[Triage, Future[NarrativeFindings], int]] = deque()
         done = 0
-        with self.cases.report_batch() as batch:
-            for chunk in reader.chunks(settings.ingest_chunk_reports):
+        with self.cases.report_batch() as batch, TextWork(settings, worker=worker) as work:
+            for chunk in reader.chunks(size):
                 done += len(chunk)
                 if reader.errors or conflicts:
                     continue
@@ -189,12 +193,21 @@ class _Run:
                 conflicts += triage.conflicts
                 if reader.errors or conflicts:
                     continue
-                _analyse_and_write(batch, triage, self.summary, self.classifier, settings)
-                self.progress("reading narratives", done, max(total, done))
+                in_flight.append((triage, work.submit([*triage.new, *triage.unanalysed]), done))
+                while len(in_flight) > 1 or (in_flight and in_flight[0][1].done()):
+                    self._write(batch, *in_flight.popleft(), total)
             reader.raise_if_any()
             if conflicts:
                 raise ReportConflictError(sorted(conflicts))
+            while in_flight:
+                self._write(batch, *in_flight.popleft(), total)
         self.summary.notes += [f"{file}: {note}" for note in reader.notes]
+
+    def _write(
+        self, batch: ReportBatch, triage: Triage, findings: Future[NarrativeFindings], done: int, total: int
+    ) -> None:
+        _write_analysed(batch, triage, findings.result(), self.summary)
+        self.progress("reading narratives", done, max(total, done))
 
 
 def _kind_of(file: Path, settings: Settings | None = None) -> str:
@@ -251,62 +264,6 @@ def read_units(file: Path) -> list[Unit]:
     return units
 
 
-@dataclass
-class NarrativeFindings:
-    """What the text room found in a batch of narratives: identifiers with spans, and fraud types."""
-
-    identifiers: dict[str, list[FoundIdentifier]] = field(default_factory=dict)
-    fraud_types: list[tuple[str, str, float]] = field(default_factory=list)
-
-
-def load_classifier(settings: Settings | None = None) -> FraudClassifier:
-    """The classifier trained by ``fanzha train`` when there is one, else the one trained on the shipped data."""
-    path = (settings or get_settings()).classifier_path
-    if path.exists():
-        return FraudClassifier.from_bytes(path.read_bytes())
-    return default_classifier()
-
-
-def analyse_narratives(
-    reports: Sequence[Report],
-    *,
-    classifier: FraudClassifier | None = None,
-    progress: Progress = _quiet,
-    settings: Settings | None = None,
-) -> NarrativeFindings:
-    """Extract identifiers (涉案要素提取) and classify the fraud type (诈骗类型研判) of each narrative.
-
-    Each text is normalised once, for both; a fraud type is the level-2 code where the classifier is confident
-    of one, else the level-1 code. Each identifier carries its role, read from the words and settled by the
-    report's form (the victim's paying account is the victim's, a payee the other side's).
-    """
-    zone = (settings or get_settings()).timezone
-    model = classifier or load_classifier(settings)
-    findings = NarrativeFindings()
-    told = [report for report in reports if report.narrative]
-    for start in range(0, len(told), PROGRESS_EVERY):
-        batch = told[start : start + PROGRESS_EVERY]
-        extractions = [extract(r.narrative, reference_time=r.received_at, timezone=zone) for r in batch]
-        classified = model.classify_normalized([e.normalized for e in extractions], evidence=False)
-        findings.identifiers |= {
-            r.id: settle_roles(_text_roles(e, c), r)
-            for r, e, c in zip(batch, extractions, classified, strict=True)
-            if e.identifiers
-        }
-        findings.fraud_types += [
-            (r.id, c.subtype or c.fraud_type, c.probability) for r, c in zip(batch, classified, strict=True)
-        ]
-        progress("reading narratives", start + len(batch), len(told))
-    return findings
-
-
-def _text_roles(extraction: Extraction, classified: Classification) -> list[FoundIdentifier]:
-    """Roles as the words read them, and none of the other side's in a narrative that reads as no fraud."""
-    if classified.no_fraud:
-        return roles_in_genuine_text(extraction.identifiers)
-    return extraction.identifiers
-
-
 def store_reports(
     reports: Sequence[Report],
     cases: CaseStore,
@@ -342,6 +299,12 @@ def _analyse_and_write(
     """The text work on the reports of ``triage`` that need it, and their write into ``batch``."""
     todo = [*triage.new, *triage.unanalysed]
     findings = analyse_narratives(todo, classifier=classifier, progress=progress, settings=settings)
+    _write_analysed(batch, triage, findings, summary)
+
+
+def _write_analysed(
+    batch: ReportBatch, triage: Triage, findings: NarrativeFindings, summary: IngestSummary
+) -> None:
     batch.write(
         triage.new,
         triage.unanalysed,

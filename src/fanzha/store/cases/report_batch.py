@@ -71,7 +71,8 @@ class ReportBatch:
     def __init__(self, session: Session, ingested_at: datetime) -> None:
         self._session = session
         self.ingested_at = ingested_at
-        self._digests: dict[str, str] = {}
+        self._pending: dict[str, str] = {}
+        """Digests of the new reports triaged and not yet written (the chunks in flight), by id."""
         self._batch_digest = hashlib.sha256()
         self._first = True
         self.inserted = 0
@@ -81,10 +82,11 @@ class ReportBatch:
     def triage(self, reports: Iterable[Report]) -> Triage:
         """Sort a chunk (ids unique within it) against the stored reports: one indexed query per 2,000 ids.
 
+        Chunks may be triaged ahead of their writes (the text work of one runs while the next is read): an id
+        triaged as new and not written yet counts as repeated, or as a repeated conflict, in a later chunk.
         Raises :class:`CaseStoreError` for text holding a NUL character (PostgreSQL cannot store it).
         """
         chunk = unique_reports(reports)
-        self._digests = {rid: digest for rid, (_, digest) in chunk.items()}
         stored = {
             rid: (digest, ingested_at, classified, narrative_empty)
             for ids in chunks(list(chunk))
@@ -100,8 +102,12 @@ class ReportBatch:
         }
         triage = Triage()
         for rid, (report, digest) in chunk.items():
+            if rid in self._pending:
+                (triage.repeated if self._pending[rid] == digest else triage.repeated_conflicts).append(rid)
+                continue
             if rid not in stored:
                 triage.new.append(report)
+                self._pending[rid] = digest
                 continue
             stored_digest, ingested_at, classified, narrative_empty = stored[rid]
             earlier_in_batch = ingested_at == self.ingested_at
@@ -114,7 +120,7 @@ class ReportBatch:
             else:
                 triage.unanalysed.append(report)
         for report in [*triage.new, *triage.unchanged, *triage.unanalysed]:
-            self._add_digest(report.id)
+            self._add_digest(report.id, chunk[report.id][1])
         self.unchanged += len(triage.unchanged) + len(triage.unanalysed)
         return triage
 
@@ -126,7 +132,7 @@ class ReportBatch:
         identifiers_from_text: Mapping[str, Sequence[Mention]] | None = None,
         fraud_types: Iterable[FraudType] = (),
     ) -> AddResult:
-        """Insert ``new`` reports (from the last :meth:`triage`) with their payments, form, payment and text
+        """Insert ``new`` reports (from a :meth:`triage`, in any order of chunks) with their payments, form, payment and text
         identifiers and fraud types; link text identifiers and record fraud types of ``stored`` ones.
 
         Raises :class:`UnknownUnitError` for a reporter unit that is not stored. Cost: O(reports + mentions) rows
@@ -144,7 +150,7 @@ class ReportBatch:
             raise UnknownUnitError(missing)
         types = {rid: (fraud_type, confidence) for rid, fraud_type, confidence in fraud_types}
         if new:
-            report_rows = [rows.report_row(r, self._digests[r.id], self.ingested_at) for r in new]
+            report_rows = [rows.report_row(r, self._pending.pop(r.id), self.ingested_at) for r in new]
             for row in report_rows:
                 if row["id"] in types:
                     row["classified_fraud_type"], row["classified_confidence"] = types[row["id"]]
@@ -170,8 +176,8 @@ class ReportBatch:
                 self._session, actor, "reports.ingest", "report_batch", self._batch_digest.hexdigest(), detail
             )
 
-    def _add_digest(self, report_id: str) -> None:
-        entry = f"{report_id}:{self._digests[report_id]}"
+    def _add_digest(self, report_id: str, digest: str) -> None:
+        entry = f"{report_id}:{digest}"
         self._batch_digest.update((entry if self._first else "\n" + entry).encode("utf-8"))
         self._first = False
 
