@@ -91,6 +91,11 @@ class Settings(BaseSettings):
         ge=1,
         description="most non-empty cells of one CSV file or workbook (bounds memory)",
     )
+    ingest_max_flow_csv_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=1024,
+        description="largest CSV of transaction records (read whole; Parquet, or several files, for more)",
+    )
     ingest_max_xlsx_bytes: int = Field(
         default=256 * 1024 * 1024, ge=1024, description="largest inflated size of an .xlsx workbook's parts"
     )

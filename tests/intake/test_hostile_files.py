@@ -186,3 +186,33 @@ def test_an_empty_file_says_so_and_fails(fanzha_home: Path, tmp_path: Path, name
     done = _ingest(path)
     assert done.exit_code == 2, done.output
     assert "empty" in done.output
+
+
+def test_a_transactions_csv_with_a_huge_field_is_located(case_store: CaseStore, tmp_path: Path) -> None:
+    path = tmp_path / "flows.csv"
+    memo = "备注" * 1_500_000
+    path.write_text(
+        f"time,src_account,dst_account,amount_minor,memo\n2026-09-01 10:00,A1,B2,100,{memo}\n", "utf-8"
+    )
+    with pytest.raises(IngestError, match=r"flows.csv: row 2, column 5 \(memo\): a field of"):
+        ingest_path(path, case_store, FlowStore(tmp_path / "flows"))
+
+
+def test_a_transactions_csv_past_its_size_cap_is_refused(tmp_path: Path) -> None:
+    from fanzha.intake.transactions import read_transactions
+
+    path = tmp_path / "flows.csv"
+    path.write_text(
+        "time,src_account,dst_account,amount_minor\n" + "2026-09-01 10:00,A1,B2,100\n" * 100, "utf-8"
+    )
+    with pytest.raises(IngestError, match=r"flows.csv: file: a CSV of transactions of 2,7\d\d bytes"):
+        read_transactions(path, settings=_settings(ingest_max_flow_csv_bytes=1024))
+
+
+def test_a_units_file_reads_lines_under_the_cap(case_store: CaseStore, tmp_path: Path) -> None:
+    path = tmp_path / "units.jsonl"
+    unit = {"code": "440300", "name": "深圳市反诈中心", "level": "city"}
+    path.write_text(json.dumps(unit) + "\n" + json.dumps(unit | {"name": "x" * 5_000_000}) + "\n", "utf-8")
+    with pytest.raises(IngestError, match=r"units.jsonl: line 2: a record longer than 4,194,304 characters"):
+        ingest_path(path, case_store, FlowStore(tmp_path / "flows"))
+    assert case_store.units() == []

@@ -22,6 +22,7 @@ class FileLimits:
     rows: int = 1_048_576
     cells: int = 5_000_000
     xlsx_bytes: int = 256 * 1024 * 1024
+    flow_csv_bytes: int = 128 * 1024 * 1024
 
     @classmethod
     def from_settings(cls, settings: Settings | None = None) -> FileLimits:
@@ -30,7 +31,7 @@ class FileLimits:
         return cls(
             record_bytes=s.ingest_max_record_bytes, field_bytes=s.ingest_max_field_bytes,
             columns=s.ingest_max_columns, rows=s.ingest_max_rows, cells=s.ingest_max_cells,
-            xlsx_bytes=s.ingest_max_xlsx_bytes,
+            xlsx_bytes=s.ingest_max_xlsx_bytes, flow_csv_bytes=s.ingest_max_flow_csv_bytes,
         )  # fmt: skip
 
 

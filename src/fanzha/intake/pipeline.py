@@ -14,7 +14,6 @@ file's size, and reports already stored cost one indexed lookup, no text work.
 
 from __future__ import annotations
 
-import json
 from collections import deque
 from collections.abc import Sequence
 from concurrent.futures import Future
@@ -33,7 +32,7 @@ from fanzha.intake.narratives import NarrativeFindings as NarrativeFindings
 from fanzha.intake.narratives import Progress, TextWork, _quiet
 from fanzha.intake.narratives import analyse_narratives as analyse_narratives
 from fanzha.intake.narratives import load_classifier as load_classifier
-from fanzha.intake.reports import JSON_SUFFIXES, ReportReader, json_lines
+from fanzha.intake.reports import JSON_SUFFIXES, ReportReader, json_lines, json_records
 from fanzha.intake.sheets import first_csv_row
 from fanzha.intake.transactions import REQUIRED_COLUMNS, read_transactions
 from fanzha.model import Report, Unit
@@ -145,7 +144,7 @@ class _Run:
             raise IngestError([RecordError(str(file), "file", "", "the file is empty")])
         kind = "statement" if statement else _kind_of(file, self.settings)
         if kind == "units":
-            self.summary.units_inserted += self.cases.add_units(read_units(file)).inserted
+            self.summary.units_inserted += self.cases.add_units(read_units(file, self.settings)).inserted
             return
         if kind == "reports":
             self.reports(file)
@@ -215,7 +214,7 @@ def _kind_of(file: Path, settings: Settings | None = None) -> str:
     if suffix in {".parquet", ".pq"}:
         return "transactions"
     if suffix in JSON_SUFFIXES:
-        return "units" if _first_record_is_unit(file) else "reports"
+        return "units" if _first_record_is_unit(file, FileLimits.from_settings(settings)) else "reports"
     if suffix in {".csv", ".tsv", ".txt"}:
         header = first_csv_row(file, FileLimits.from_settings(settings))
         names = {str(cell).strip() for cell in header}
@@ -236,29 +235,24 @@ def _unread(columns: Sequence[str]) -> str:
     return f"{len(columns):,} column(s) not read, not flow columns: {shown}{more}"
 
 
-def _first_record_is_unit(file: Path) -> bool:
-    with file.open("rb") as handle:
-        for line in handle:
-            if line.strip():
-                try:
-                    record = json.loads(line)
-                except ValueError:
-                    return False
-                return isinstance(record, dict) and "level" in record and "narrative" not in record
+def _first_record_is_unit(file: Path, limits: FileLimits) -> bool:
+    for _, record in json_records(file, limits):
+        return "_error" not in record and "level" in record and "narrative" not in record
     return False
 
 
-def read_units(file: Path) -> list[Unit]:
-    """Units (部省市县 tree and liaison desks) from JSON lines, all or nothing."""
+def read_units(file: Path, settings: Settings | None = None) -> list[Unit]:
+    """Units (部省市县 tree and liaison desks) from JSON lines, all or nothing; lines read as reports' are."""
     units: list[Unit] = []
     errors: list[RecordError] = []
-    for number, line in enumerate(file.read_text("utf-8").splitlines(), start=1):
-        if not line.strip():
+    for location, record in json_records(file, FileLimits.from_settings(settings)):
+        if "_error" in record:
+            errors.append(RecordError(str(file), location, "", record["_error"]))
             continue
         try:
-            units.append(Unit.model_validate_json(line))
+            units.append(Unit.model_validate(record))
         except ValidationError as error:
-            errors += validation_errors(str(file), f"line {number}", error)
+            errors += validation_errors(str(file), location, error)
     if errors:
         raise IngestError(errors)
     return units

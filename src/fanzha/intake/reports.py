@@ -154,7 +154,7 @@ class ReportReader:
     def chunks(self, size: int | None) -> Iterator[list[tuple[str, Report]]]:
         """Validated reports with their locations (``line 12``, ``row 7``), ``size`` at a time (None: all at once)."""
         if self.suffix in JSON_SUFFIXES:
-            records = _json_records(self.file, self.limits)
+            records = json_records(self.file, self.limits)
         else:
             records = _flat_records(self.file, self.limits, self.notes)
         chunk: dict[str, tuple[Report, str]] = {}
@@ -260,8 +260,11 @@ def parse_time_text(text: str) -> datetime | None:
 # --- JSON lines -----------------------------------------------------------------------------------------
 
 
-def _json_records(file: Path, limits: FileLimits) -> Iterator[tuple[str, dict[str, Any]]]:
-    """The records of a JSON-lines file, line by line: memory is one line, at most ``limits.record_bytes``."""
+def json_records(file: Path, limits: FileLimits) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The records of a JSON-lines file, line by line: memory is one line, at most ``limits.record_bytes``.
+
+    Yields ``(location, record)``; a line that is not a JSON object, or too long, yields ``{"_error": …}``.
+    """
     encoding, _ = sniff_encoding(file)
     number = 0
     try:
