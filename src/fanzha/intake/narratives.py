@@ -104,7 +104,11 @@ class TextWork:
         self._pool: ProcessPoolExecutor | None = None
 
     def submit(self, reports: Sequence[Report]) -> Future[NarrativeFindings]:
-        """The findings of ``reports``, as a future (already done when there is no worker)."""
+        """The findings of ``reports``, as a future (already done when there is no worker, or nothing to do)."""
+        if not reports:
+            nothing: Future[NarrativeFindings] = Future()
+            nothing.set_result(NarrativeFindings())
+            return nothing
         if not self.worker:
             self.classifier = self.classifier or load_classifier(self.settings)
             done: Future[NarrativeFindings] = Future()

@@ -59,6 +59,7 @@ _SPLIT = re.compile(r"[;,，；、\n]+")
 _MONEY_NOISE = re.compile(r"[\s,¥￥$]|元|人民币|rmb|cny", re.IGNORECASE)
 _DATE_SEPARATORS = re.compile(r"[/.年月]")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?\Z", re.ASCII)
 
 
 @lru_cache(maxsize=1)
@@ -234,7 +235,15 @@ def _aware(value: Any, zone: ZoneInfo) -> Any:
 
 
 def parse_time_text(text: str) -> datetime | None:
-    """``2026-09-03 14:05``, ``2026/9/3 14:05:06``, ``2026年9月3日 14:05``, ISO 8601 with or without offset."""
+    """``2026-09-03 14:05``, ``2026/9/3 14:05:06``, ``2026年9月3日 14:05``, ISO 8601 with or without offset.
+
+    Seconds are whole (a fraction is dropped). The plain ISO form, as JSON lines carry it, is read directly.
+    """
+    if _PLAIN_ISO.match(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
     cleaned = (
         unicodedata.normalize("NFKC", text).strip().replace("日", " ").replace("时", ":").replace("分", "")
     )

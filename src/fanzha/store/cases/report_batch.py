@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import bindparam, func, insert, or_, select, update
+from sqlalchemy import Table, bindparam, func, insert, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -328,24 +328,40 @@ def link_identifiers(session: Session, links: list[_Link], stored_report_ids: Se
         return 0
     linked_before = {(rid, kind, value) for rid, kind, value, _, _ in existing}
     ids = _upsert_identifiers(session, _tally(fresh.values(), linked_before))
-    session.execute(
-        insert(LINKS),
-        [
-            {
-                "report_id": link.report_id,
-                "identifier_id": ids[link.kind, link.value],
-                "source": link.source,
-                "ordinal": link.ordinal,
-                "span_start": link.span_start,
-                "span_end": link.span_end,
-                "raw": link.raw,
-                "valid": link.valid,
-                "role": link.role,
-            }
-            for link in fresh.values()
-        ],
-    )
+    rows = [
+        (link.report_id, ids[link.kind, link.value], link.source, link.ordinal, link.span_start, link.span_end,
+         link.raw, link.valid, link.role)
+        for link in fresh.values()
+    ]  # fmt: skip
+    _insert_plain(session, LINKS, _LINK_COLUMNS, rows)
     return len(fresh)
+
+
+_LINK_COLUMNS = (
+    "report_id",
+    "identifier_id",
+    "source",
+    "ordinal",
+    "span_start",
+    "span_end",
+    "raw",
+    "valid",
+    "role",
+)
+
+
+def _insert_plain(
+    session: Session, table: Table, columns: Sequence[str], rows: Sequence[tuple[Any, ...]]
+) -> None:
+    """``INSERT`` of plain values (text, numbers, booleans: no type needing SQLAlchemy's conversion) straight
+    through the driver's ``executemany``: the links are most of an ingest's rows, and building SQLAlchemy's
+    parameters for each cost about as much as SQLite's insert of it."""
+    connection = session.connection()
+    quote = connection.dialect.identifier_preparer.quote
+    mark = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    names = ", ".join(quote(name) for name in columns)
+    marks = ", ".join([mark] * len(columns))
+    connection.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({names}) VALUES ({marks})", list(rows))
 
 
 def _existing_links(session: Session, report_ids: Sequence[str]) -> set[tuple[str, str, str, str, int]]:
