@@ -244,6 +244,10 @@ def parse_time_text(text: str) -> datetime | None:
             return datetime.fromisoformat(text)
         except ValueError:
             return None
+    return _general_time_text(text)
+
+
+def _general_time_text(text: str) -> datetime | None:
     cleaned = (
         unicodedata.normalize("NFKC", text).strip().replace("日", " ").replace("时", ":").replace("分", "")
     )
