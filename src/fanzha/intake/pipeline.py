@@ -135,7 +135,6 @@ class _Run:
     progress: Progress
     now: datetime | None
     settings: Settings | None
-    classifier: FraudClassifier | None = None
 
     def file(self, file: Path, *, statement: bool, mapping: str | Path | StatementMapping | None) -> None:
         """Ingest one file as one all-or-nothing batch."""
