@@ -3,11 +3,14 @@ memory; columns nobody reads are reported; an empty file is an error."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import zipfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from ingest_measure import run_fanzha
 from openpyxl import Workbook
 from typer.testing import CliRunner, Result
@@ -216,3 +219,35 @@ def test_a_units_file_reads_lines_under_the_cap(case_store: CaseStore, tmp_path:
     with pytest.raises(IngestError, match=r"units.jsonl: line 2: a record longer than 4,194,304 characters"):
         ingest_path(path, case_store, FlowStore(tmp_path / "flows"))
     assert case_store.units() == []
+
+
+_PREFIXES = [
+    b"",
+    b"PK\x03\x04",
+    b"\xef\xbb\xbf",
+    b"\xff\xfe",
+    b"id,channel,received_at,reporter_unit\n",
+    b'{"id": ',
+]
+
+
+@settings(
+    max_examples=80,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    prefix=st.sampled_from(_PREFIXES),
+    body=st.binary(max_size=2048) | st.text(max_size=512).map(lambda text: text.encode("utf-8")),
+    suffix=st.sampled_from([".csv", ".jsonl", ".xlsx", ".tsv", ".parquet"]),
+)
+def test_any_bytes_are_ingested_or_refused_with_an_ingest_error(
+    tmp_path: Path, prefix: bytes, body: bytes, suffix: str
+) -> None:
+    from fanzha.store.cases import CaseStoreError, upgrade
+
+    path = tmp_path / f"hostile{suffix}"
+    path.write_bytes(prefix + body)
+    url = f"sqlite:///{tmp_path / 'fuzz.db'}"
+    upgrade(url)
+    with CaseStore(url) as cases, contextlib.suppress(IngestError, CaseStoreError):
+        ingest_path(path, cases, FlowStore(tmp_path / "flows"))
