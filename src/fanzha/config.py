@@ -87,7 +87,7 @@ class Settings(BaseSettings):
     )
     ingest_max_rows: int = Field(default=1_048_576, ge=1, description="most rows of one sheet or CSV file")
     ingest_max_cells: int = Field(
-        default=5_000_000,
+        default=2_000_000,
         ge=1,
         description="most non-empty cells of one CSV file or workbook (bounds memory)",
     )

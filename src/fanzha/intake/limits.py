@@ -20,7 +20,7 @@ class FileLimits:
     field_bytes: int = 1024 * 1024
     columns: int = 1_000
     rows: int = 1_048_576
-    cells: int = 5_000_000
+    cells: int = 2_000_000
     xlsx_bytes: int = 256 * 1024 * 1024
     flow_csv_bytes: int = 128 * 1024 * 1024
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -28,7 +29,7 @@ from pydantic import ValidationError
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
 from fanzha.intake.limits import FileLimits
-from fanzha.intake.sheets import Sheet, read_sheets
+from fanzha.intake.sheets import csv_rows, is_workbook, read_sheets
 from fanzha.intake.textfile import sniff_encoding
 from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Report, utcnow
 from fanzha.text.amounts import parse_numeral
@@ -326,17 +327,22 @@ def _json_record(line: str) -> dict[str, Any]:
 
 
 def _flat_records(file: Path, limits: FileLimits, notes: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
-    sheets = read_sheets(file, limits)
+    """Report records of every sheet with a header; a CSV's rows stream (only their report cells are kept)."""
+    if is_workbook(file):
+        sheets = [(sheet.name, iter(sheet.rows)) for sheet in read_sheets(file, limits)]
+    else:
+        sheets = [(None, csv_rows(file, limits))]
     found = False
-    for sheet in sheets:
-        header = _find_header(sheet)
+    for name, rows in sheets:
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        header = _find_header(head)
         if header is None:
             continue
         found = True
-        unknown = unknown_headers(sheet.rows[header[0]], header[1])
+        unknown = unknown_headers(head[header[0]], header[1])
         if unknown:
-            notes.append(_unread_columns(sheet.name, unknown))
-        yield from _sheet_records(sheet, header)
+            notes.append(_unread_columns(name, unknown))
+        yield from _sheet_records(name, chain(head[header[0] + 1 :], rows), header)
     if not found:
         message = (
             "no header row naming at least the report id, channel, received_at and reporter_unit columns"
@@ -356,9 +362,9 @@ def _unread_columns(sheet: str | None, headers: Sequence[str]) -> str:
     return f"{where}{len(headers):,} column(s) not read, no field is known by that header: {shown}{more}"
 
 
-def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+def _find_header(head: Sequence[Sequence[Any]]) -> tuple[int, dict[int, str]] | None:
     index = _header_index()
-    for row_index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    for row_index, row in enumerate(head[:HEADER_SEARCH_ROWS]):
         columns = {
             i: index[fold(str(cell))] for i, cell in enumerate(row) if cell and fold(str(cell)) in index
         }
@@ -367,11 +373,14 @@ def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def _sheet_records(sheet: Sheet, header: tuple[int, dict[int, str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _sheet_records(
+    name: str | None, rows: Iterator[Sequence[Any]], header: tuple[int, dict[int, str]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Reports from the rows below the header; the rows of one report are grouped by id wherever they are."""
     header_row, columns = header
-    where = f"sheet {sheet.name} row" if sheet.name else "row"
+    where = f"sheet {name} row" if name else "row"
     grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for offset, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):
+    for offset, row in enumerate(rows, start=header_row + 2):
         cells = {name: row[i] for i, name in columns.items() if i < len(row) and _filled(row[i])}
         if not cells:
             continue
@@ -380,8 +389,8 @@ def _sheet_records(sheet: Sheet, header: tuple[int, dict[int, str]]) -> Iterator
             yield location, {"_error": "no report id", "_field": "id"}
             continue
         grouped.setdefault(str(cells["id"]).strip(), []).append((location, cells))
-    for rows in grouped.values():
-        yield _report_record(rows)
+    for report_id in list(grouped):  # each report's rows freed as it is handed on
+        yield _report_record(grouped.pop(report_id))
 
 
 def _filled(value: Any) -> bool:

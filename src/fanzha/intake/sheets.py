@@ -45,6 +45,14 @@ class Sheet:
 def read_sheets(path: Path, limits: FileLimits | None = None) -> list[Sheet]:
     """Every sheet of an .xlsx workbook, or the one table of a CSV file (encoding and delimiter detected)."""
     limits = limits or FileLimits.from_settings()
+    if is_workbook(path):
+        return _read_workbook(path, limits)
+    return [Sheet(None, list(csv_rows(path, limits)))]
+
+
+def is_workbook(path: Path) -> bool:
+    """Whether ``path`` is an .xlsx workbook (else it is read as CSV); an empty file or an old binary .xls
+    workbook is refused."""
     source = str(path)
     try:
         with path.open("rb") as handle:
@@ -57,14 +65,12 @@ def read_sheets(path: Path, limits: FileLimits | None = None) -> list[Sheet]:
         raise IngestError(
             [RecordError(source, "file", "", "old binary .xls workbook: save it as .xlsx or CSV")]
         )
-    if head.startswith(b"PK") or path.suffix.lower() in {".xlsx", ".xlsm"}:
-        return _read_workbook(path, limits)
-    return [Sheet(None, list(_csv_rows(path, limits)))]
+    return head.startswith(b"PK") or path.suffix.lower() in {".xlsx", ".xlsm"}
 
 
 def first_csv_row(path: Path, limits: FileLimits | None = None) -> tuple[Any, ...]:
     """The first non-blank row of a CSV file (its header), read under the same caps without reading the rest."""
-    return next((row for row in _csv_rows(path, limits or FileLimits.from_settings()) if any(row)), ())
+    return next((row for row in csv_rows(path, limits or FileLimits.from_settings()) if any(row)), ())
 
 
 @dataclass
@@ -158,8 +164,9 @@ def _check_inflated_size(path: Path, limits: FileLimits) -> None:
         raise too_large(str(path), "file", what, limits.xlsx_bytes, "INGEST_MAX_XLSX_BYTES")
 
 
-def _csv_rows(path: Path, limits: FileLimits) -> Iterator[tuple[Any, ...]]:
-    """The rows of a CSV file, streamed: the encoding is told from the head of the file, the delimiter too."""
+def csv_rows(path: Path, limits: FileLimits) -> Iterator[tuple[Any, ...]]:
+    """The rows of a CSV file, streamed under the caps: the encoding and the delimiter are told from the head of
+    the file, so only the rows the caller keeps stay in memory."""
     source = str(path)
     encoding, sample = sniff_encoding(path)
     counts = {delimiter: sample.count(delimiter) for delimiter in ("\t", ";", "|")}
