@@ -251,3 +251,17 @@ def test_any_bytes_are_ingested_or_refused_with_an_ingest_error(
     upgrade(url)
     with CaseStore(url) as cases, contextlib.suppress(IngestError, CaseStoreError):
         ingest_path(path, cases, FlowStore(tmp_path / "flows"))
+
+
+def test_a_statement_column_nobody_reads_is_reported(case_store: CaseStore, tmp_path: Path) -> None:
+    from test_bank_statement import ICBC_HEADER, NOW, icbc_rows, write_xlsx
+
+    from fanzha.intake.bank_statement import read_bank_statement
+
+    rows = [[*row, "柜员07"] for row in icbc_rows()]
+    path = write_xlsx(
+        tmp_path / "icbc.xlsx", [["账号：6222 0212 3456 7890 128"], [*ICBC_HEADER, "经办柜员"], *rows]
+    )
+    assert read_bank_statement(path, now=NOW).unread == ("经办柜员",)
+    summary = ingest_path(path, case_store, FlowStore(tmp_path / "flows"), statement=True, now=NOW)
+    assert summary.notes == [f"{path}: 1 column(s) not read, no field is known by that header: '经办柜员'"]

@@ -149,12 +149,17 @@ class _Run:
             self.reports(file)
             return
         if kind == "statement":
-            table = read_bank_statement(file, mapping=mapping, now=self.now, settings=self.settings).table
+            export = read_bank_statement(file, mapping=mapping, now=self.now, settings=self.settings)
+            table = export.table
+            if export.unread:
+                self.summary.notes.append(
+                    f"{file}: {_unread(export.unread, 'no field is known by that header')}"
+                )
         else:
             table = read_transactions(file, now=self.now, settings=self.settings)
             unknown = sorted(set(_column_names(file)) - set(TRANSACTION_SCHEMA.names))
             if unknown:
-                self.summary.notes.append(f"{file}: {_unread(unknown)}")
+                self.summary.notes.append(f"{file}: {_unread(unknown, 'not flow columns')}")
         if table.num_rows == 0:
             raise IngestError([RecordError(str(file), "file", "", "the file is empty: it holds no records")])
         result = self.flows.append(table)
@@ -228,10 +233,10 @@ def _column_names(file: Path) -> list[str]:
     return [str(cell).strip().lower() for cell in first_csv_row(file)]
 
 
-def _unread(columns: Sequence[str]) -> str:
+def _unread(columns: Sequence[str], why: str) -> str:
     shown = ", ".join(repr(name[:40]) for name in columns[:10])
     more = f" and {len(columns) - 10:,} more" if len(columns) > 10 else ""
-    return f"{len(columns):,} column(s) not read, not flow columns: {shown}{more}"
+    return f"{len(columns):,} column(s) not read, {why}: {shown}{more}"
 
 
 def _first_record_is_unit(file: Path, limits: FileLimits) -> bool:
