@@ -1,51 +1,107 @@
-"""Ingest throughput: a scenario's reports and transactions into the stores, beside DuckDB loading the same files.
+"""Ingest throughput and peak memory: a scenario's reports and transactions into the stores, beside DuckDB
+loading the same files.
 
-Reports go through the whole pipeline (JSON-lines parsing, model validation, identifier extraction from the
-narrative, the batched write with identifier upserts and the audit event) into SQLite, and into PostgreSQL when
-``FANZHA_BENCH_POSTGRES_URL`` names a server database to use. The peer loads the same JSON lines into a DuckDB
-table with ``read_json`` (no validation, no extraction: a floor for parsing and writing). Transactions are
-validated and appended to the Parquet flow store; the peer is DuckDB copying the same Parquet files.
+Every measured run is its own child process, so that its peak resident memory is its own: reports go through the
+whole streaming pipeline (JSON-lines parsing, model validation, the sort against the store, identifier extraction
+and classification, the chunked write with identifier upserts and the audit event, one transaction) into SQLite,
+and into PostgreSQL when ``FANZHA_BENCH_POSTGRES_URL`` names a server database to use; then the same file again
+(every report already stored: one lookup per chunk, no text work). Transactions are the scenario's
+``transactions/`` folder (``day=YYYY-MM-DD/…``) named directly, validated and appended to the Parquet flow
+store. The peers, in child processes too: DuckDB loading the same JSON lines into a table with ``read_json`` (no
+validation, no extraction: a floor for parsing and writing) and copying the same Parquet files.
 
-Run: ``.venv/bin/python -m bench.bench_ingest --scale small --repeats 3``.
+CPU time is the child's and its text worker's (``getrusage``), so that a run on a machine shared with other jobs
+can be read too: the rate "a core each would give" is the items over the busier process's CPU time. Peak memory
+is the child's ``VmHWM`` (Linux), else ``resource.getrusage`` ``ru_maxrss`` (which on Linux also
+keeps the size of the parent it was forked from); the text worker process's peak is its ``ru_maxrss`` as its
+parent sees it, shared pages of the parent it was forked from included.
+
+Run: ``.venv/bin/python -m bench.bench_ingest --scale medium`` (``--scenario DIR`` reuses a generated one).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
-import statistics
+import subprocess
+import sys
 import tempfile
-import time
-from collections.abc import Callable
 from pathlib import Path
-
-import duckdb
+from typing import Any
 
 from bench.common import machine, markdown_table, today
-from fanzha.intake.pipeline import read_units, scenario_files, store_reports
-from fanzha.intake.reports import read_reports
-from fanzha.intake.transactions import read_transactions
-from fanzha.sim import generate_scenario
-from fanzha.store.cases import CaseStore, upgrade
-from fanzha.store.flows import FlowStore
+
+_CHILD = r"""
+import json, os, resource, sys, time
+from pathlib import Path
+
+def peak_kib():
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+what, source, url, flows = sys.argv[1:5]
+start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+out = {}
+if what == "fanzha":
+    from fanzha.intake.pipeline import ingest_path
+    from fanzha.store.cases import CaseStore
+    from fanzha.store.flows import FlowStore
+    with CaseStore(url) as cases:
+        start, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_SELF)
+        summary = ingest_path(source, cases, FlowStore(flows))
+    out = {"reports": summary.reports_inserted + summary.reports_unchanged,
+           "transactions": summary.transactions_inserted + summary.transactions_unchanged}
+elif what == "duckdb_json":
+    import duckdb
+    duckdb.connect().execute(
+        f"CREATE TABLE reports AS SELECT * FROM read_json('{source}', format='newline_delimited')")
+elif what == "duckdb_parquet":
+    import duckdb
+    duckdb.sql(f"COPY (SELECT * FROM read_parquet('{source}/*/*.parquet')) TO '{flows}' (FORMAT parquet, "
+               "COMPRESSION zstd)")
+own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+out |= {"seconds": time.perf_counter() - start, "peak_kib": peak_kib(), "worker_kib": children.ru_maxrss,
+        "cpu": own.ru_utime + own.ru_stime - before.ru_utime - before.ru_stime, "worker_cpu": children.ru_utime + children.ru_stime}
+print(json.dumps(out))
+"""
 
 
-def _timed(run: Callable[[], object]) -> float:
-    start = time.perf_counter()
-    run()
-    return time.perf_counter() - start
+def _child(what: str, source: Path, url: str = "", flows: Path | None = None) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD, what, str(source), url, str(flows or "")],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    if done.returncode != 0:
+        raise RuntimeError(f"{what} {source} failed:\n{done.stderr[-3000:]}")
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    return result
 
 
-def _reports_into(url: str, scenario: Path) -> tuple[float, float]:
-    """Seconds to read+validate the reports, and to extract+store them, into a fresh case store at ``url``."""
+def _prepared(url: str, scenario: Path, flows: Path) -> str:
+    """A fresh case store at ``url`` holding the scenario's units."""
+    from fanzha.store.cases import upgrade
+
     upgrade(url)
-    with CaseStore(url) as store:
-        store.add_units(read_units(scenario / "units.jsonl"))
-        start = time.perf_counter()
-        reports = read_reports(scenario / "reports.jsonl")
-        read = time.perf_counter() - start
-        store_reports(reports, store)
-        return read, time.perf_counter() - start - read
+    _child("fanzha", scenario / "units.jsonl", url, flows)
+    return url
+
+
+def _copies(source: Path, target: Path, times: int) -> Path:
+    """``source``'s reports ``times`` over, each copy under fresh ids (``-c1``, ``-c2``…)."""
+    with target.open("w", encoding="utf-8") as out:
+        for copy in range(1, times + 1):
+            with source.open(encoding="utf-8") as lines:
+                for line in lines:
+                    record = json.loads(line)
+                    out.write(
+                        json.dumps({**record, "id": f"{record['id']}-c{copy}"}, ensure_ascii=False) + "\n"
+                    )
+    return target
 
 
 def _postgres_database(admin_url: str, name: str) -> str:
@@ -60,75 +116,82 @@ def _postgres_database(admin_url: str, name: str) -> str:
     return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
 
 
-def _transactions_into(folder: Path, scenario: Path) -> float:
-    store = FlowStore(folder)
-    files = [file for file in scenario_files(scenario) if file.suffix == ".parquet"]
-    return _timed(lambda: [store.append(read_transactions(file)) for file in files])
-
-
-def _duckdb_reports(scenario: Path) -> float:
-    return _timed(
-        lambda: duckdb.connect().execute(
-            f"CREATE TABLE reports AS SELECT * FROM read_json('{scenario / 'reports.jsonl'}', format='newline_delimited')"
-        )
-    )
-
-
-def _duckdb_transactions(scenario: Path, out: Path) -> float:
-    glob = scenario / "transactions" / "*" / "*.parquet"
-    return _timed(
-        lambda: duckdb.sql(
-            f"COPY (SELECT * FROM read_parquet('{glob}')) TO '{out}' (FORMAT parquet, COMPRESSION zstd)"
-        )
-    )
+def _mib(kib: int) -> str:
+    return f"{kib / 1024:,.0f} MiB"
 
 
 def main() -> None:
     """Run the benchmark and print its table."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--scale", default="small")
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--scale", default="medium")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--scenario", type=Path, help="a scenario folder generated before (skips generating)")
+    parser.add_argument("--copies", type=int, default=0, help="also ingest a file of the reports this many times "
+                        "over under fresh ids (memory against the file's size)")  # fmt: skip
     args = parser.parse_args()
     postgres = os.environ.get("FANZHA_BENCH_POSTGRES_URL")
-    samples: dict[str, list[float]] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        scenario = Path(tmp) / "scenario"
-        counts = generate_scenario(scenario, args.scale, 7).manifest["counts"]
-        for run in range(args.repeats):
-            read, store = _reports_into(f"sqlite:///{tmp}/cases-{run}.db", scenario)
-            samples.setdefault("read", []).append(read)
-            samples.setdefault("sqlite", []).append(store)
-            if postgres:
-                samples.setdefault("postgres", []).append(
-                    _reports_into(_postgres_database(postgres, f"fanzha_bench_{run}"), scenario)[1]
-                )
-            samples.setdefault("duckdb_reports", []).append(_duckdb_reports(scenario))
-            samples.setdefault("flows", []).append(_transactions_into(Path(tmp) / f"flows-{run}", scenario))
-            samples.setdefault("duckdb_flows", []).append(
-                _duckdb_transactions(scenario, Path(tmp) / f"peer-{run}.parquet")
-            )
-    median = {name: statistics.median(values) for name, values in samples.items()}
+    with tempfile.TemporaryDirectory() as tmp_name:
+        tmp = Path(tmp_name)
+        scenario = args.scenario
+        if scenario is None:
+            scenario = tmp / "scenario"
+            subprocess.run(
+                [sys.executable, "-m", "fanzha.cli.main", "sim", "--scale", args.scale, "--seed", str(args.seed),
+                 "--out", str(scenario)], check=True, capture_output=True,
+            )  # fmt: skip
+        manifest = json.loads((scenario / "manifest.json").read_text("utf-8"))
+        counts, scale = manifest["counts"], manifest.get("scale", args.scale)
+        reports_file = scenario / "reports.jsonl"
+        url = _prepared(f"sqlite:///{tmp}/cases.db", scenario, tmp / "flows")
+        runs = {"sqlite": _child("fanzha", reports_file, url, tmp / "flows")}
+        runs["again"] = _child("fanzha", reports_file, url, tmp / "flows")
+        if args.copies:
+            copies = _copies(reports_file, tmp / "copies.jsonl", args.copies)
+            runs["copies"] = _child("fanzha", copies, url, tmp / "flows")
+        if postgres:
+            pg = _prepared(_postgres_database(postgres, "fanzha_bench_ingest"), scenario, tmp / "flows-pg")
+            runs["postgres"] = _child("fanzha", reports_file, pg, tmp / "flows-pg")
+        runs["duckdb_json"] = _child("duckdb_json", reports_file)
+        runs["flows"] = _child("fanzha", scenario / "transactions", url, tmp / "flows")
+        runs["duckdb_parquet"] = _child(
+            "duckdb_parquet", scenario / "transactions", flows=tmp / "peer.parquet"
+        )
     reports, transactions = counts["reports"], counts["transactions"]
-    whole_sqlite = median["read"] + median["sqlite"]
-    rows = [
-        ["reports: read + validate", f"{median['read']:.2f} s", f"{reports / median['read']:,.0f}/s", ""],
-        ["reports: extract + store (SQLite)", f"{median['sqlite']:.2f} s", f"{reports / median['sqlite']:,.0f}/s", ""],
-        ["reports: whole pipeline (SQLite)", f"{whole_sqlite:.2f} s", f"{reports / whole_sqlite:,.0f}/s",
-         f"{whole_sqlite / median['duckdb_reports']:.1f}× the peer's time"],
-    ]  # fmt: skip
-    if "postgres" in median:
-        whole = median["read"] + median["postgres"]
-        rows.append(["reports: whole pipeline (PostgreSQL)", f"{whole:.2f} s", f"{reports / whole:,.0f}/s",
-                     f"{whole / median['duckdb_reports']:.1f}× the peer's time"])  # fmt: skip
-    rows += [
-        ["peer: DuckDB read_json → table", f"{median['duckdb_reports']:.2f} s", f"{reports / median['duckdb_reports']:,.0f}/s", "1.0"],
-        ["transactions: validate + append (Parquet)", f"{median['flows']:.2f} s", f"{transactions / median['flows']:,.0f}/s",
-         f"{median['flows'] / median['duckdb_flows']:.1f}× the peer's time"],
-        ["peer: DuckDB Parquet → Parquet", f"{median['duckdb_flows']:.2f} s", f"{transactions / median['duckdb_flows']:,.0f}/s", "1.0"],
-    ]  # fmt: skip
-    print(f"### Ingest, scale {args.scale} ({reports:,} reports, {transactions:,} transactions)\n")
-    print(f"{machine()}; {today()}; median of {args.repeats} runs\n")
-    print(markdown_table(["what", "time", "rate", "vs peer"], rows))
+    peer_json, peer_parquet = runs["duckdb_json"]["seconds"], runs["duckdb_parquet"]["seconds"]
+
+    def row(
+        what: str, run: dict[str, Any], items: int, peer: float | None, worker: bool = False
+    ) -> list[str]:
+        seconds = run["seconds"]
+        versus = f"{seconds / peer:.1f}× the peer's time" if peer else "1.0"
+        helper = f" (text worker {_mib(run['worker_kib'])})" if worker and run["worker_kib"] else ""
+        cpu = f"{run['cpu']:.1f} s" + (f" + {run['worker_cpu']:.1f} s" if run["worker_cpu"] > 0.05 else "")
+        bound = items / max(run["cpu"], run["worker_cpu"])
+        return [what, f"{seconds:.1f} s", f"{items / seconds:,.0f}/s", cpu, f"{bound:,.0f}/s",
+                _mib(run["peak_kib"]) + helper, versus]  # fmt: skip
+
+    rows = [row("reports: whole pipeline into SQLite", runs["sqlite"], reports, peer_json, worker=True),
+            row("reports: the same file again (all stored)", runs["again"], reports, peer_json, worker=True)]  # fmt: skip
+    if "copies" in runs:
+        rows.append(row(f"reports: {args.copies}× the file under fresh ids, into the same store", runs["copies"],
+                        reports * args.copies, peer_json * args.copies, worker=True))  # fmt: skip
+    if "postgres" in runs:
+        rows.append(
+            row("reports: whole pipeline into PostgreSQL", runs["postgres"], reports, peer_json, True)
+        )
+    rows += [row("peer: DuckDB read_json → table", runs["duckdb_json"], reports, None),
+             row("transactions: day=… folder validated + appended (Parquet)", runs["flows"], transactions,
+                 peer_parquet),
+             row("peer: DuckDB Parquet → Parquet", runs["duckdb_parquet"], transactions, None)]  # fmt: skip
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(f"### Ingest, scale {scale} ({reports:,} reports, {transactions:,} transactions)\n")
+    print(f"{machine()}; {today()}; one run each, each its own process; load average {load:.1f} at the end\n")
+    print(markdown_table(["what", "time", "rate", "CPU (process + text worker)", "rate a core each would give",
+                          "peak memory", "vs peer"], rows))  # fmt: skip
+    print(
+        "\nCPU from the start of the ingest (imports excluded); a core each would give the items over the busier "
+        "process's CPU time."
+    )
 
 
 if __name__ == "__main__":

@@ -71,6 +71,42 @@ class Settings(BaseSettings):
     audit_checkpoint_every: int = Field(
         default=100, ge=1, description="audit events between two signed checkpoints (and one at shutdown)"
     )
+    ingest_chunk_reports: int = Field(
+        default=1_000,
+        ge=1,
+        description="reports read, analysed and written at a time inside a file's one transaction",
+    )
+    ingest_text_workers: int = Field(
+        default=1,
+        ge=0,
+        le=1,
+        description="worker processes for an ingest's text work (0: in the ingest's own)",
+    )
+    ingest_max_record_bytes: int = Field(
+        default=4 * 1024 * 1024,
+        ge=1024,
+        description="longest line of a JSON-lines or CSV file an ingest reads",
+    )
+    ingest_max_field_bytes: int = Field(
+        default=1024 * 1024, ge=64, description="largest cell of a CSV file or a workbook an ingest reads"
+    )
+    ingest_max_columns: int = Field(
+        default=1_000, ge=1, description="most columns of a sheet an ingest reads"
+    )
+    ingest_max_rows: int = Field(default=1_048_576, ge=1, description="most rows of one sheet or CSV file")
+    ingest_max_cells: int = Field(
+        default=2_000_000,
+        ge=1,
+        description="most non-empty cells of one CSV file or workbook (bounds memory)",
+    )
+    ingest_max_flow_csv_bytes: int = Field(
+        default=128 * 1024 * 1024,
+        ge=1024,
+        description="largest CSV of transaction records (read whole; Parquet, or several files, for more)",
+    )
+    ingest_max_xlsx_bytes: int = Field(
+        default=256 * 1024 * 1024, ge=1024, description="largest inflated size of an .xlsx workbook's parts"
+    )
     earliest_year: int = Field(default=2000, gt=1, description="earliest year of a time a client may send")
     latest_year: int = Field(default=2100, lt=9999, description="latest year of a time a client may send")
 

@@ -8,6 +8,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from case_reports import MULE_CARD, VICTIM_CARD, case, tip
@@ -201,3 +203,20 @@ def test_short_gb18030_that_is_also_valid_utf8_reads_as_chinese() -> None:
 
     assert decode_bytes("转".encode("gb18030"), "x") == ("转", "gb18030")
     assert decode_bytes("转账".encode(), "x") == ("转账", "utf-8")
+
+
+@given(
+    st.datetimes(min_value=datetime(1971, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.sampled_from(["Z", "+08:00", "-05:30", "+00:00", ""]),
+    st.sampled_from(["T", " "]),
+)
+def test_plain_iso_times_read_as_the_general_parser_reads_them(
+    moment: datetime, offset: str, sep: str
+) -> None:
+    from fanzha.intake.reports import _general_time_text
+
+    text = moment.strftime(f"%Y-%m-%d{sep}%H:%M:%S") + offset
+    fast = parse_time_text(text)
+    assert fast == _general_time_text(text)
+    assert fast is not None
+    assert fast.utcoffset() == (_general_time_text(text) or fast).utcoffset()

@@ -66,6 +66,8 @@ def ingest(
         err_console.print(f"[red]refused:[/red] {error}", markup=True, highlight=False)
         raise typer.Exit(code=2) from error
     console.print(_counts_table(f"ingested {path}", summary.rows()))
+    for note in summary.notes:
+        err_console.print(f"[yellow]note:[/yellow] {note}", markup=True, highlight=False)
 
 
 @app.command()

@@ -48,6 +48,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
+from fanzha.intake.limits import FileLimits
 from fanzha.intake.sheets import Sheet, read_sheets
 from fanzha.intake.transactions import RowErrors, stable_txn_id, validate_transactions
 from fanzha.model import TransactionChannel
@@ -119,7 +120,8 @@ class BankStatement:
     """A statement read into flow rows: ``table`` in ``TRANSACTION_SCHEMA``, plus what was learnt on the way.
 
     ``columns`` maps each used header to its field; ``skipped`` counts blank, footer and repeated header rows;
-    ``repeats`` counts rows dropped because they repeated an earlier row's serial with the same content.
+    ``repeats`` counts rows dropped because they repeated an earlier row's serial with the same content;
+    ``unread`` lists the headers no field is known by (their columns were not read).
     """
 
     table: pa.Table
@@ -131,6 +133,7 @@ class BankStatement:
     columns: Mapping[str, str]
     skipped: int
     repeats: int
+    unread: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -200,7 +203,8 @@ def read_bank_statement(
     source = Path(path)
     rules = _as_mapping(mapping)
     vocabulary = _vocabulary(rules)
-    sheets = [sheet for sheet in read_sheets(source) if rules.sheet is None or sheet.name == rules.sheet]
+    limits = FileLimits.from_settings(settings)
+    sheets = [s for s in read_sheets(source, limits) if rules.sheet is None or s.name == rules.sheet]
     zone = ZoneInfo(rules.timezone or (settings or get_settings()).timezone)
     rows = _Rows()
     errors = RowErrors(str(source), locate=rows.locations.__getitem__)
@@ -210,6 +214,7 @@ def read_bank_statement(
     title = _Title()
     headers: dict[str, str] = {}
     used: list[str] = []
+    unread: list[str] = []
     skipped = 0
     for sheet in sheets:
         layout = _find_header(sheet, vocabulary, rules)
@@ -217,6 +222,15 @@ def read_bank_statement(
             logger.info("%s: sheet %s has no statement header, skipped", source, sheet.name)
             continue
         used.append(sheet.name or "")
+        read_columns = set(layout.columns.values())
+        unread += [
+            str(cell).strip()
+            for i, cell in enumerate(sheet.rows[layout.header_index])
+            if i not in read_columns
+            and cell is not None
+            and str(cell).strip()
+            and str(cell).strip() not in unread
+        ]
         title = _merge(title, _read_title(sheet.rows[: layout.header_index], vocabulary))
         _check_account(given.account, title.account, str(source))
         own = _merge(given, title)
@@ -241,6 +255,7 @@ def read_bank_statement(
         columns={header: name for name, header in headers.items()},
         skipped=skipped,
         repeats=keep.count(False),
+        unread=tuple(unread),
     )
     logger.info(
         "%s: %d rows of account %s (%d skipped, %d repeats)",

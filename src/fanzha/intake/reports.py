@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 from importlib import resources
+from itertools import chain, islice
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -27,8 +28,9 @@ from pydantic import ValidationError
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError, validation_errors
-from fanzha.intake.sheets import Sheet, read_sheets
-from fanzha.intake.textfile import decode_bytes
+from fanzha.intake.limits import FileLimits
+from fanzha.intake.sheets import csv_rows, is_workbook, read_sheets
+from fanzha.intake.textfile import sniff_encoding
 from fanzha.model import Identifier, IdentifierKind, IdentifierRole, Report, utcnow
 from fanzha.text.amounts import parse_numeral
 
@@ -58,6 +60,7 @@ _SPLIT = re.compile(r"[;,，；、\n]+")
 _MONEY_NOISE = re.compile(r"[\s,¥￥$]|元|人民币|rmb|cny", re.IGNORECASE)
 _DATE_SEPARATORS = re.compile(r"[/.年月]")
 _OFFSET = re.compile(r"(Z|[+-]\d{2}:?\d{2})$")
+_PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:Z|[+-]\d{2}:\d{2})?\Z", re.ASCII)
 
 
 @lru_cache(maxsize=1)
@@ -97,49 +100,103 @@ def read_reports(
     now: datetime | None = None,
     settings: Settings | None = None,
 ) -> list[Report]:
-    """Read every report of ``path`` (JSON lines, CSV or .xlsx), all or nothing.
+    """Read every report of ``path`` (JSON lines, CSV or .xlsx), all or nothing, into memory.
 
     Checks, besides the model's own (ids, codes, amounts positive and at most one trillion, payments before the
     report): times not beyond ``now`` + :data:`CLOCK_SKEW`; one id, one content (the same report twice is kept
-    once). Raises :class:`IngestError`.
+    once); a file that holds no report is refused. Raises :class:`IngestError`. A file too large for memory is
+    read in chunks with :class:`ReportReader` instead.
     """
-    file = Path(path)
-    suffix = file.suffix.lower()
-    zone = ZoneInfo((settings or get_settings()).timezone)
-    latest = (now or utcnow()).astimezone(UTC) + CLOCK_SKEW
-    if suffix in JSON_SUFFIXES:
-        records = _json_records(file)
-    elif suffix in FLAT_SUFFIXES:
-        records = _flat_records(file)
-    else:
-        raise IngestError([RecordError(str(file), "file", "", f"unknown report file type {suffix!r}")])
-    return _validated(str(file), records, zone, latest)
+    reader = ReportReader(path, now=now, settings=settings)
+    reports = [report for chunk in reader.chunks(None) for _, report in chunk]
+    reader.raise_if_any()
+    return reports
 
 
-def _validated(
-    source: str, records: Iterator[tuple[str, dict[str, Any]]], zone: ZoneInfo, latest: datetime
-) -> list[Report]:
-    errors: list[RecordError] = []
-    reports: dict[str, tuple[Report, str]] = {}
-    for location, record in records:
+class ReportReader:
+    """Reads one report file as a stream of validated chunks, collecting every bad record on the way.
+
+    JSON lines are parsed line by line; CSV and .xlsx rows are read under the caps of
+    :class:`~fanzha.intake.limits.FileLimits` and grouped into reports by id. Within a chunk a repeated id is kept
+    once (or is an error when its content differs); across chunks that is the store's to tell
+    (:meth:`fanzha.store.cases.report_batch.ReportBatch.triage`). Once a record is bad the remaining chunks are
+    still read and checked, so that one refusal lists every bad record (up to :data:`MAX_ERRORS`), but a caller
+    should write nothing more: :attr:`errors` is non-empty. :meth:`raise_if_any` ends the reading.
+
+    >>> reader = ReportReader("reports.jsonl")  # doctest: +SKIP
+    >>> for chunk in reader.chunks(1_000):  # doctest: +SKIP
+    ...     if not reader.errors:
+    ...         store(chunk)
+    >>> reader.raise_if_any()  # doctest: +SKIP
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        now: datetime | None = None,
+        settings: Settings | None = None,
+    ) -> None:
+        self.file = Path(path)
+        self.source = str(self.file)
+        self.suffix = self.file.suffix.lower()
+        resolved = settings or get_settings()
+        self.limits = FileLimits.from_settings(resolved)
+        self.zone = ZoneInfo(resolved.timezone)
+        self.latest = (now or utcnow()).astimezone(UTC) + CLOCK_SKEW
+        self.errors: list[RecordError] = []
+        self.notes: list[str] = []
+        """What was read but not used, for the person ingesting (columns no field is known by)."""
+        self.records = 0
+        if self.suffix not in JSON_SUFFIXES | FLAT_SUFFIXES:
+            raise IngestError(
+                [RecordError(self.source, "file", "", f"unknown report file type {self.suffix!r}")]
+            )
+
+    def chunks(self, size: int | None) -> Iterator[list[tuple[str, Report]]]:
+        """Validated reports with their locations (``line 12``, ``row 7``), ``size`` at a time (None: all at once)."""
+        if self.suffix in JSON_SUFFIXES:
+            records = json_records(self.file, self.limits)
+        else:
+            records = _flat_records(self.file, self.limits, self.notes)
+        chunk: dict[str, tuple[Report, str]] = {}
+        for location, record in records:
+            self.records += 1
+            report = self._validated(location, record)
+            if report is not None:
+                first = chunk.setdefault(report.id, (report, location))
+                if first[0] != report:
+                    message = f"report id {report.id!r} again with different content (first at {first[1]})"
+                    self.errors.append(RecordError(self.source, location, "id", message))
+            if len(self.errors) >= MAX_ERRORS:
+                break
+            if size is not None and len(chunk) >= size:
+                yield [(where, report) for report, where in chunk.values()]
+                chunk = {}
+        if chunk:
+            yield [(where, report) for report, where in chunk.values()]
+
+    def _validated(self, location: str, record: dict[str, Any]) -> Report | None:
         if "_error" in record:
-            errors.append(RecordError(source, location, record.get("_field", ""), record["_error"]))
-            continue
+            self.errors.append(RecordError(self.source, location, record.get("_field", ""), record["_error"]))
+            return None
         try:
-            report = Report.model_validate(_localised(record, zone))
+            report = Report.model_validate(_localised(record, self.zone))
         except ValidationError as error:
-            errors += validation_errors(source, location, error)
-            continue
-        errors += _time_errors(source, location, report, latest)
-        first = reports.setdefault(report.id, (report, location))
-        if first[0] != report:
-            message = f"report id {report.id!r} again with different content (first at {first[1]})"
-            errors.append(RecordError(source, location, "id", message))
-        if len(errors) >= MAX_ERRORS:
-            break
-    if errors:
-        raise IngestError(errors)
-    return [report for report, _ in reports.values()]
+            self.errors += validation_errors(self.source, location, error)
+            return None
+        found = _time_errors(self.source, location, report, self.latest)
+        self.errors += found
+        return None if found else report
+
+    def raise_if_any(self) -> None:
+        """Raise :class:`IngestError` naming every bad record found, or saying the file held none."""
+        if self.errors:
+            raise IngestError(self.errors)
+        if not self.records:
+            raise IngestError(
+                [RecordError(self.source, "file", "", "the file is empty: it holds no reports")]
+            )
 
 
 def _time_errors(source: str, location: str, report: Report, latest: datetime) -> list[RecordError]:
@@ -179,7 +236,19 @@ def _aware(value: Any, zone: ZoneInfo) -> Any:
 
 
 def parse_time_text(text: str) -> datetime | None:
-    """``2026-09-03 14:05``, ``2026/9/3 14:05:06``, ``2026年9月3日 14:05``, ISO 8601 with or without offset."""
+    """``2026-09-03 14:05``, ``2026/9/3 14:05:06``, ``2026年9月3日 14:05``, ISO 8601 with or without offset.
+
+    Seconds are whole (a fraction is dropped). The plain ISO form, as JSON lines carry it, is read directly.
+    """
+    if _PLAIN_ISO.match(text):
+        try:
+            return datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return _general_time_text(text)
+
+
+def _general_time_text(text: str) -> datetime | None:
     cleaned = (
         unicodedata.normalize("NFKC", text).strip().replace("日", " ").replace("时", ":").replace("分", "")
     )
@@ -205,42 +274,75 @@ def parse_time_text(text: str) -> datetime | None:
 # --- JSON lines -----------------------------------------------------------------------------------------
 
 
-def _json_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    text, _ = decode_bytes(_read_bytes(file), str(file))
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        location = f"line {number}"
-        try:
-            record = json.loads(line)
-        except json.JSONDecodeError as error:
-            yield location, {"_error": f"not valid JSON (truncated?): {error.msg} at column {error.colno}"}
-            continue
-        if not isinstance(record, dict):
-            yield location, {"_error": "a report must be a JSON object"}
-            continue
-        yield location, record
+def json_records(file: Path, limits: FileLimits) -> Iterator[tuple[str, dict[str, Any]]]:
+    """The records of a JSON-lines file, line by line: memory is one line, at most ``limits.record_bytes``.
 
-
-def _read_bytes(file: Path) -> bytes:
+    Yields ``(location, record)``; a line that is not a JSON object, or too long, yields ``{"_error": …}``.
+    """
+    encoding, _ = sniff_encoding(file)
+    number = 0
     try:
-        return file.read_bytes()
+        with file.open("r", encoding=encoding, newline=None) as handle:
+            while line := handle.readline(limits.record_bytes + 1):
+                number += 1
+                location = f"line {number}"
+                if len(line) > limits.record_bytes and not line.endswith("\n"):
+                    while (rest := handle.readline(limits.record_bytes)) and not rest.endswith("\n"):
+                        pass
+                    what = f"a record longer than {limits.record_bytes:,} characters"
+                    yield location, {"_error": f"{what} (FANZHA_INGEST_MAX_RECORD_BYTES)"}
+                    continue
+                if not line.strip():
+                    continue
+                yield location, _json_record(line)
+    except UnicodeDecodeError as error:
+        message = f"not {encoding} text after line {number}: {error.reason}"
+        yield f"line {number + 1}", {"_error": message}
     except OSError as error:
         raise IngestError([RecordError(str(file), "file", "", f"cannot read the file: {error}")]) from error
+
+
+def json_lines(file: Path) -> int:
+    """How many lines ``file`` holds (a progress bar's total), counted in blocks without decoding them."""
+    lines = 0
+    with file.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            lines += block.count(b"\n")
+    return lines
+
+
+def _json_record(line: str) -> dict[str, Any]:
+    try:
+        record = json.loads(line)
+    except json.JSONDecodeError as error:
+        return {"_error": f"not valid JSON (truncated?): {error.msg} at column {error.colno}"}
+    except RecursionError:
+        return {"_error": "not valid JSON: nested too deep"}
+    if not isinstance(record, dict):
+        return {"_error": "a report must be a JSON object"}
+    return record
 
 
 # --- CSV and Excel ----------------------------------------------------------------------------------------
 
 
-def _flat_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
-    sheets = read_sheets(file)
+def _flat_records(file: Path, limits: FileLimits, notes: list[str]) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Report records of every sheet with a header; a CSV's rows stream (only their report cells are kept)."""
+    if is_workbook(file):
+        sheets = [(sheet.name, iter(sheet.rows)) for sheet in read_sheets(file, limits)]
+    else:
+        sheets = [(None, csv_rows(file, limits))]
     found = False
-    for sheet in sheets:
-        header = _find_header(sheet)
+    for name, rows in sheets:
+        head = list(islice(rows, HEADER_SEARCH_ROWS))
+        header = _find_header(head)
         if header is None:
             continue
         found = True
-        yield from _sheet_records(sheet, header)
+        unknown = unknown_headers(head[header[0]], header[1])
+        if unknown:
+            notes.append(_unread_columns(name, unknown))
+        yield from _sheet_records(name, chain(head[header[0] + 1 :], rows), header)
     if not found:
         message = (
             "no header row naming at least the report id, channel, received_at and reporter_unit columns"
@@ -248,9 +350,21 @@ def _flat_records(file: Path) -> Iterator[tuple[str, dict[str, Any]]]:
         yield "file", {"_error": message}
 
 
-def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
+def unknown_headers(row: Sequence[Any], used: Mapping[int, str]) -> list[str]:
+    """The headers of ``row`` that name no field (their columns are not read), in column order."""
+    return [str(cell).strip() for i, cell in enumerate(row) if i not in used and _filled(cell)]
+
+
+def _unread_columns(sheet: str | None, headers: Sequence[str]) -> str:
+    where = f"sheet {sheet}: " if sheet else ""
+    shown = ", ".join(repr(header[:40]) for header in headers[:10])
+    more = f" and {len(headers) - 10:,} more" if len(headers) > 10 else ""
+    return f"{where}{len(headers):,} column(s) not read, no field is known by that header: {shown}{more}"
+
+
+def _find_header(head: Sequence[Sequence[Any]]) -> tuple[int, dict[int, str]] | None:
     index = _header_index()
-    for row_index, row in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    for row_index, row in enumerate(head[:HEADER_SEARCH_ROWS]):
         columns = {
             i: index[fold(str(cell))] for i, cell in enumerate(row) if cell and fold(str(cell)) in index
         }
@@ -259,11 +373,14 @@ def _find_header(sheet: Sheet) -> tuple[int, dict[int, str]] | None:
     return None
 
 
-def _sheet_records(sheet: Sheet, header: tuple[int, dict[int, str]]) -> Iterator[tuple[str, dict[str, Any]]]:
+def _sheet_records(
+    name: str | None, rows: Iterator[Sequence[Any]], header: tuple[int, dict[int, str]]
+) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Reports from the rows below the header; the rows of one report are grouped by id wherever they are."""
     header_row, columns = header
-    where = f"sheet {sheet.name} row" if sheet.name else "row"
+    where = f"sheet {name} row" if name else "row"
     grouped: dict[str, list[tuple[str, dict[str, Any]]]] = {}
-    for offset, row in enumerate(sheet.rows[header_row + 1 :], start=header_row + 2):
+    for offset, row in enumerate(rows, start=header_row + 2):
         cells = {name: row[i] for i, name in columns.items() if i < len(row) and _filled(row[i])}
         if not cells:
             continue
@@ -272,8 +389,8 @@ def _sheet_records(sheet: Sheet, header: tuple[int, dict[int, str]]) -> Iterator
             yield location, {"_error": "no report id", "_field": "id"}
             continue
         grouped.setdefault(str(cells["id"]).strip(), []).append((location, cells))
-    for rows in grouped.values():
-        yield _report_record(rows)
+    for report_id in list(grouped):  # each report's rows freed as it is handed on
+        yield _report_record(grouped.pop(report_id))
 
 
 def _filled(value: Any) -> bool:

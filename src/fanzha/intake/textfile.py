@@ -44,6 +44,32 @@ def _try_decode(data: bytes, encoding: str) -> str | None:
         return None
 
 
+SNIFF_BYTES = 1024 * 1024
+"""How much of the head of a file tells its encoding when it is read as a stream."""
+
+
+def sniff_encoding(path: Path) -> tuple[str, str]:
+    """The encoding of ``path`` told from its head (as :func:`decode_bytes` tells it), and the head decoded.
+
+    The head is cut at its last line break so that no character is split; a file read as a stream with this
+    encoding may still fail to decode further on, which its reader reports with the line.
+    """
+    source = str(path)
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            whole = len(head) < SNIFF_BYTES or not handle.read(1)
+    except OSError as error:
+        raise IngestError([RecordError(source, "file", "", f"cannot read the file: {error}")]) from error
+    for bom, encoding in _BOMS:
+        if head.startswith(bom):
+            return encoding, head.decode(encoding, errors="ignore")
+    if not whole and b"\n" in head:
+        head = head[: head.rindex(b"\n") + 1]
+    text, encoding = decode_bytes(head, source)
+    return encoding, text
+
+
 def read_text(path: Path) -> tuple[str, str]:
     """The text of ``path`` and the encoding it was read with."""
     return decode_bytes(path.read_bytes(), str(path))

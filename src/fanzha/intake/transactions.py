@@ -34,6 +34,8 @@ import pyarrow.parquet as pq
 
 from fanzha.config import Settings, get_settings
 from fanzha.intake.errors import IngestError, RecordError
+from fanzha.intake.limits import FileLimits, too_large
+from fanzha.intake.sheets import read_sheets
 from fanzha.intake.textfile import decode_bytes
 from fanzha.model import MAX_AMOUNT_MINOR, TransactionChannel, utcnow
 from fanzha.store.flow_schema import TRANSACTION_SCHEMA
@@ -159,7 +161,7 @@ def read_transactions(
                 [RecordError(str(file), "file", "", f"not a readable Parquet file: {error}")]
             ) from error
     elif suffix in {".csv", ".tsv", ".txt"}:
-        table = _read_csv(file)
+        table = _read_csv(file, FileLimits.from_settings(settings))
     else:
         raise IngestError(
             [RecordError(str(file), "file", "", f"unknown file type {suffix!r} (Parquet or CSV)")]
@@ -424,9 +426,17 @@ def _memos(values: pa.Array, errors: RowErrors) -> pa.Array:
     return memos
 
 
-def _read_csv(file: Path) -> pa.Table:
-    """A CSV of flow columns as string columns; ragged rows are errors naming their data row."""
+def _read_csv(file: Path, limits: FileLimits) -> pa.Table:
+    """A CSV of flow columns as string columns; ragged rows are errors naming their data row.
+
+    The file is read whole (Arrow's reader, vectorised), so its size is capped; a field or a line Arrow cannot
+    take is located by reading the file again as the sheets are read, under the same caps.
+    """
     source = str(file)
+    size = file.stat().st_size
+    if size > limits.flow_csv_bytes:
+        what = f"a CSV of transactions of {size:,} bytes (split it, or send Parquet)"
+        raise too_large(source, "file", what, limits.flow_csv_bytes, "INGEST_MAX_FLOW_CSV_BYTES")
     text, encoding = decode_bytes(file.read_bytes(), source)
     logger.debug("%s: read as %s", source, encoding)
     first_line = text.split("\n", 1)[0]
@@ -457,6 +467,7 @@ def _read_csv(file: Path) -> pa.Table:
         if ragged:
             table = parse(threads=False)  # only a single-threaded read numbers the ragged rows
     except pa.ArrowInvalid as error:
+        read_sheets(file, limits)  # raises the located error when a cap is what Arrow stumbled on
         raise IngestError([RecordError(source, "file", "", f"not readable as CSV: {error}")]) from error
     errors = RowErrors(source)
     for row in ragged:

@@ -56,6 +56,7 @@ from fanzha.ops.warnings import WarningAttempt
 from fanzha.ops.workdays import DEFAULT_TIMEZONE
 from fanzha.store.cases.audit import append_event, append_events
 from fanzha.store.cases.records import CaseStoreError, UnknownUnitError
+from fanzha.store.cases.report_batch import nul_fields as _nul_fields
 from fanzha.store.cases.schema import (
     LeadEventRow,
     LeadRow,
@@ -70,7 +71,7 @@ from fanzha.store.cases.schema import (
     WarningAttemptRow,
     WarningRow,
 )
-from fanzha.store.cases.store import CaseStore, _nul_fields
+from fanzha.store.cases.store import CaseStore
 
 SWEEP_ACTOR = "sla-clock"
 """The audit actor of the SLA clock's own changes (overdue marks, escalations, hold expiries)."""

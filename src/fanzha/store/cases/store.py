@@ -6,17 +6,15 @@ transaction; every read of a victim's personal data appends an event to the hash
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from contextlib import contextmanager
 from datetime import datetime
 from functools import cached_property
 from types import TracebackType
-from typing import Any, NamedTuple
+from typing import Any
 
 from sqlalchemy import Engine, Select, bindparam, func, insert, or_, select, tuple_, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from fanzha.model import (
@@ -47,6 +45,7 @@ from fanzha.store.cases.records import (
     ReportSummary,
     UnknownUnitError,
 )
+from fanzha.store.cases.report_batch import ReportBatch, chunks, missing_units, set_fraud_types
 from fanzha.store.cases.schema import (
     Base,
     CampaignReportRow,
@@ -67,28 +66,6 @@ IDENTIFIERS = Base.metadata.tables["identifiers"]
 LINKS = Base.metadata.tables["report_identifiers"]
 UNITS = Base.metadata.tables["units"]
 CHUNK = 2_000
-
-
-class _Link(NamedTuple):
-    report_id: str
-    kind: str
-    value: str
-    valid: bool
-    source: str
-    ordinal: int
-    span_start: int | None
-    span_end: int | None
-    raw: str | None
-    seen: datetime
-    role: str
-
-
-@dataclass
-class _Seen:
-    reports: set[str]
-    first: datetime
-    last: datetime
-    valid: bool
 
 
 class CaseStore:
@@ -145,10 +122,10 @@ class CaseStore:
         with Session(self._writer) as session, session.begin():
             stored = {
                 row.code: row
-                for chunk in _chunks(list(batch))
+                for chunk in chunks(list(batch))
                 for row in session.scalars(select(UnitRow).where(UnitRow.code.in_(chunk)))
             }
-            missing = _missing_units(session, {code: u.parent for code, u in batch.items()}, set(batch))
+            missing = missing_units(session, {code: u.parent for code, u in batch.items()}, set(batch))
             if missing:
                 raise UnknownUnitError(missing)
             new = [batch[code] for code in _parents_first(batch) if code not in stored]
@@ -181,69 +158,38 @@ class CaseStore:
         named on the form (source ``form``), payees of payments (``payment``: bank accounts, or wallets for
         crypto payments) and ``identifiers_from_text[report_id]`` (``text``, with spans; linked also to reports
         already stored, once) are upserted with their counts and first/last seen, and linked with provenance.
-        Values must already be normalised (``Identifier.parse``, ``fanzha.text.extract``).
+        Values must already be normalised (``Identifier.parse``, ``fanzha.text.extract``). A batch too large for
+        memory goes through :meth:`report_batch` chunk by chunk instead.
 
         Cost: O(reports + mentions) rows in a handful of batched statements.
         """
-        batch = _unique_reports(reports)
         mentions = identifiers_from_text or {}
-        strangers = sorted(set(mentions) - set(batch))
-        if strangers:
-            raise CaseStoreError(
-                f"identifiers_from_text names reports not in the batch: {', '.join(strangers[:20])}"
-            )
+        with self.report_batch(actor) as batch:
+            triage = batch.triage(reports)
+            if triage.conflicts:
+                raise ReportConflictError(sorted(triage.conflicts))
+            stored = [*triage.unanalysed, *(r for r in triage.unchanged if r.id in mentions)]
+            result = batch.write(triage.new, stored, identifiers_from_text=mentions)
+        logger.info(
+            "reports: %d inserted, %d unchanged, %d links", result.inserted, batch.unchanged, batch.links
+        )
+        return AddResult(inserted=result.inserted, unchanged=batch.unchanged)
+
+    @contextmanager
+    def report_batch(self, actor: str = "intake") -> Iterator[ReportBatch]:
+        """One all-or-nothing batch of reports written chunk by chunk in one transaction (see
+        :class:`~fanzha.store.cases.report_batch.ReportBatch`): committed with its audit event when the block
+        ends, rolled back when it raises. On SQLite it holds the write lock for the length of the block.
+        """
         with Session(self._writer) as session, session.begin():
-            stored = _stored_hashes(session, list(batch))
-            conflicts = sorted(
-                rid for rid, (_, digest) in batch.items() if rid in stored and stored[rid] != digest
-            )
-            if conflicts:
-                raise ReportConflictError(conflicts)
-            new = [report for rid, (report, _) in batch.items() if rid not in stored]
-            missing = _missing_units(session, {r.id: r.reporter_unit for r in new})
-            if missing:
-                raise UnknownUnitError(missing)
-            now = utcnow()
-            if new:
-                session.execute(insert(REPORTS), [rows.report_row(r, batch[r.id][1], now) for r in new])
-                payments = [rows.payment_row(r.id, i, p) for r in new for i, p in enumerate(r.payments)]
-                if payments:
-                    session.execute(insert(PAYMENTS), payments)
-            old_with_text = [batch[rid][0] for rid in mentions if rid in stored]
-            links = [link for r in new for link in _report_links(r, mentions.get(r.id, ()))]
-            links += [link for r in old_with_text for link in _text_links(r, mentions[r.id])]
-            linked = _link_identifiers(session, links, [r.id for r in old_with_text])
-            if new or linked:
-                append_event(
-                    session,
-                    actor,
-                    "reports.ingest",
-                    "report_batch",
-                    _batch_digest(batch),
-                    {
-                        "inserted": len(new),
-                        "unchanged": len(batch) - len(new),
-                        "links": linked,
-                    },
-                )
-        logger.info("reports: %d inserted, %d unchanged, %d links", len(new), len(batch) - len(new), linked)
-        return AddResult(inserted=len(new), unchanged=len(batch) - len(new))
+            batch = ReportBatch(session, utcnow())
+            yield batch
+            batch.finish(actor)
 
     def set_classifications(self, results: Iterable[tuple[str, str, float]]) -> int:
         """Record the text room's fraud type and confidence per report id (诈骗类型研判); returns rows updated."""
-        params = [{"rid": rid, "fraud_type": ft, "confidence": conf} for rid, ft, conf in results]
-        if not params:
-            return 0
-        statement = (
-            update(REPORTS)
-            .where(REPORTS.c.id == bindparam("rid"))
-            .values(
-                classified_fraud_type=bindparam("fraud_type"), classified_confidence=bindparam("confidence")
-            )
-        )
         with Session(self._writer) as session, session.begin():
-            result = session.connection().execute(statement, params)
-            return int(result.rowcount)
+            return set_fraud_types(session, results)
 
     # --- reports: reading ----------------------------------------------------------------------------
 
@@ -529,213 +475,6 @@ def _parents_first(batch: Mapping[str, Unit]) -> list[str]:
         placed.update(chain)
         ordered.extend(reversed(chain))
     return ordered
-
-
-def _missing_units(
-    session: Session, wanted: Mapping[str, str | None], in_batch: set[str] | None = None
-) -> dict[str, str]:
-    """``record → unit code`` for each unit code named that is neither stored nor in the batch."""
-    codes = {code for code in wanted.values() if code} - (in_batch or set())
-    known = {
-        code
-        for chunk in _chunks(sorted(codes))
-        for code in session.scalars(select(UnitRow.code).where(UnitRow.code.in_(chunk)))
-    }
-    return {record: code for record, code in wanted.items() if code in codes and code not in known}
-
-
-def _unique_reports(reports: Iterable[Report]) -> dict[str, tuple[Report, str]]:
-    """Reports by id with their content hash (as :meth:`Report.content_hash`, from one JSON dump)."""
-    batch: dict[str, tuple[Report, str]] = {}
-    conflicts: list[str] = []
-    unstorable: list[str] = []
-    for report in reports:
-        canonical = report.model_dump_json()
-        if "\\u0000" in canonical:
-            unstorable += [f"report {report.id}, field {path}" for path in _nul_fields(report.model_dump())]
-        digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-        if batch.setdefault(report.id, (report, digest))[1] != digest:
-            conflicts.append(report.id)
-    if unstorable:
-        raise CaseStoreError(
-            f"text with a NUL character cannot be stored, nothing was written: {'; '.join(unstorable[:20])}"
-        )
-    if conflicts:
-        raise ReportConflictError(sorted(set(conflicts)))
-    return batch
-
-
-def _nul_fields(value: Any, path: str = "") -> Iterator[str]:
-    """Dotted paths of the strings in ``value`` holding a NUL (PostgreSQL text cannot)."""
-    if isinstance(value, str) and "\x00" in value:
-        yield path
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _nul_fields(item, f"{path}.{key}" if path else str(key))
-    elif isinstance(value, list | tuple):
-        for index, item in enumerate(value):
-            yield from _nul_fields(item, f"{path}.{index}")
-
-
-def _chunks(items: Sequence[str], size: int = CHUNK) -> Iterator[Sequence[str]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
-def _stored_hashes(session: Session, report_ids: Sequence[str]) -> dict[str, str]:
-    return {
-        rid: digest
-        for chunk in _chunks(report_ids)
-        for rid, digest in session.execute(
-            select(ReportRow.id, ReportRow.content_hash).where(ReportRow.id.in_(chunk))
-        )
-    }
-
-
-def _batch_digest(batch: Mapping[str, tuple[Report, str]]) -> str:
-    text = "\n".join(f"{rid}:{digest}" for rid, (_, digest) in sorted(batch.items()))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
-def _report_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
-    seen = report.received_at
-    for ordinal, ident in enumerate(report.identifiers):
-        yield _Link(
-            report.id,
-            ident.kind.value,
-            ident.value,
-            ident.valid,
-            "form",
-            ordinal,
-            None,
-            None,
-            ident.raw,
-            seen,
-            ident.role.value,
-        )
-    for index, payment in enumerate(report.payments):
-        payee = payment.payee()
-        if payee is not None:
-            raw = None if payee.value == payment.to_account else payment.to_account
-            yield _Link(
-                report.id, payee.kind.value, payee.value, payee.valid, "payment", index, None, None, raw, seen,
-                IdentifierRole.COUNTERPARTY.value,
-            )  # fmt: skip
-    yield from _text_links(report, mentions)
-
-
-def _text_links(report: Report, mentions: Sequence[Mention]) -> Iterator[_Link]:
-    for mention in mentions:
-        if "\x00" in mention.value or "\x00" in (mention.raw or ""):
-            raise CaseStoreError(f"report {report.id}: text mention at {mention.start} holds a NUL character")
-        kind = IdentifierKind(mention.kind).value
-        raw = None if mention.raw == mention.value else mention.raw
-        yield _Link(
-            report.id,
-            kind,
-            mention.value,
-            mention.valid,
-            "text",
-            mention.start,
-            mention.start,
-            mention.end,
-            raw,
-            report.received_at,
-            IdentifierRole(mention.role).value,
-        )
-
-
-def _link_identifiers(session: Session, links: list[_Link], stored_report_ids: Sequence[str]) -> int:
-    """Upsert the identifiers of ``links`` and insert the links not stored yet; returns links inserted."""
-    existing = _existing_links(session, stored_report_ids)
-    fresh: dict[tuple[str, str, str, str, int], _Link] = {}
-    for link in links:
-        fresh.setdefault((link.report_id, link.kind, link.value, link.source, link.ordinal), link)
-    for key in existing:
-        fresh.pop(key, None)
-    if not fresh:
-        return 0
-    linked_before = {(rid, kind, value) for rid, kind, value, _, _ in existing}
-    ids = _upsert_identifiers(session, _tally(fresh.values(), linked_before))
-    session.execute(
-        insert(LINKS),
-        [
-            {
-                "report_id": link.report_id,
-                "identifier_id": ids[link.kind, link.value],
-                "source": link.source,
-                "ordinal": link.ordinal,
-                "span_start": link.span_start,
-                "span_end": link.span_end,
-                "raw": link.raw,
-                "valid": link.valid,
-                "role": link.role,
-            }
-            for link in fresh.values()
-        ],
-    )
-    return len(fresh)
-
-
-def _existing_links(session: Session, report_ids: Sequence[str]) -> set[tuple[str, str, str, str, int]]:
-    query = select(
-        ReportIdentifierRow.report_id,
-        IdentifierRow.kind,
-        IdentifierRow.value,
-        ReportIdentifierRow.source,
-        ReportIdentifierRow.ordinal,
-    ).join(IdentifierRow, IdentifierRow.id == ReportIdentifierRow.identifier_id)
-    return {
-        tuple(row)  # type: ignore[misc]
-        for chunk in _chunks(report_ids)
-        for row in session.execute(query.where(ReportIdentifierRow.report_id.in_(chunk)))
-    }
-
-
-def _tally(links: Iterable[_Link], linked_before: set[tuple[str, str, str]]) -> dict[tuple[str, str], _Seen]:
-    """Per identifier: the reports newly linked to it, the earliest and latest of their times, any valid."""
-    tally: dict[tuple[str, str], _Seen] = {}
-    for link in links:
-        seen = tally.get((link.kind, link.value))
-        if seen is None:
-            seen = tally[link.kind, link.value] = _Seen(set(), link.seen, link.seen, link.valid)
-        if (link.report_id, link.kind, link.value) not in linked_before:
-            seen.reports.add(link.report_id)
-        seen.first, seen.last = min(seen.first, link.seen), max(seen.last, link.seen)
-        seen.valid = seen.valid or link.valid
-    return tally
-
-
-def _upsert_identifiers(
-    session: Session, tally: Mapping[tuple[str, str], _Seen]
-) -> dict[tuple[str, str], int]:
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    least, greatest = (func.least, func.greatest) if dialect == "postgresql" else (func.min, func.max)
-    statement = module.insert(IDENTIFIERS)
-    table = IDENTIFIERS.c
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.kind, table.value],
-        set_={
-            "valid": or_(table.valid, statement.excluded.valid),
-            "first_seen": least(table.first_seen, statement.excluded.first_seen),
-            "last_seen": greatest(table.last_seen, statement.excluded.last_seen),
-            "report_count": table.report_count + statement.excluded.report_count,
-        },
-    ).returning(table.id, table.kind, table.value)
-    params = [
-        {
-            "kind": kind,
-            "value": value,
-            "valid": seen.valid,
-            "first_seen": seen.first,
-            "last_seen": seen.last,
-            "report_count": len(seen.reports),
-        }
-        for (kind, value), seen in tally.items()
-    ]
-    result = session.execute(statement, params)
-    return {(kind, value): ident for ident, kind, value in result}
 
 
 def _filtered(
