@@ -176,3 +176,19 @@ def test_an_export_holds_text_as_text() -> None:
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[1] == ('=HYPERLINK("http://x.example","click")', "ab", 3)
     assert sheet.cell(row=2, column=1).data_type == "s"
+
+
+def test_reading_says_when_a_text_tells_of_a_scam(api: Api) -> None:
+    """A warning or case bulletin brought in as a report (a tip that forwards one) reads as no fraud, and says why."""
+    warning = (
+        "【警方提醒】近期有骗子冒充快递客服来电，称“您的包裹丢失，可三倍理赔，请下载会议软件共享屏幕”。"
+        "快递理赔不会要求共享屏幕或转账，接到此类电话请立即挂断并拨打96110。"
+    )
+    report = case("440305:R-WARN", narrative=warning).model_dump(mode="json")
+    assert api.client.post("/api/v1/reports", json=report, headers=api.token("ns")).status_code == 201
+    reading = api.client.get("/api/v1/reports/440305:R-WARN/reading", headers=api.token("sz")).json()
+    assert reading["fraud_type"]["fraud_type"] == "not_fraud"
+    assert reading["fraud_type"]["tells_of_scam"] is True
+    _report(api)
+    scam = api.client.get("/api/v1/reports/440305:R-READ/reading", headers=api.token("sz")).json()
+    assert scam["fraud_type"]["tells_of_scam"] is False
