@@ -21,7 +21,7 @@ app.add_typer(db_app, name="db")
 eval_app = typer.Typer(no_args_is_help=True, help="Measure quality against annotated data and ground truth.")
 app.add_typer(eval_app, name="eval")
 console = Console()
-err_console = Console(stderr=True)
+err_console = Console(stderr=True, soft_wrap=True)
 
 ProgressCallback = Callable[[str, int, int], None]
 
